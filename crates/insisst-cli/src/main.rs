@@ -1,0 +1,391 @@
+//! `insisst`: the workspace, headless. A thin layer on insisst-core: parse arguments, call the
+//! core, print text for people or JSON for scripts (`--json`).
+//!
+//! Exit codes: 0 success, 1 failure (the error's chain on stderr, or `{"error": {code,
+//! message}}` with `--json`), 2 usage errors (from clap).
+
+mod output;
+
+use anyhow::{bail, Context, Result};
+use clap::{Args, Parser, Subcommand};
+use insisst_core::schema::{parse_assignment, set_path};
+use insisst_core::store::{ListQuery, NewOwner};
+use insisst_core::{Kind, Workspace, WorkspaceOptions};
+use serde_json::{Map, Value};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser)]
+#[command(
+    name = "insisst",
+    version,
+    about = "Insisst Workspace on the command line"
+)]
+struct Cli {
+    /// The workspace folder (default: $INSISST_WORKSPACE, else the platform's data folder).
+    #[arg(long, global = true, value_name = "DIR")]
+    workspace: Option<PathBuf>,
+    /// Print JSON for scripts instead of text.
+    #[arg(long, global = true)]
+    json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create a workspace (or restore one from a backup).
+    Init {
+        /// Your name, as partners will see it on your bundles.
+        #[arg(long)]
+        member: Option<String>,
+        /// Your organisation: a partner's name or short name (THL, MoLSA, Genio …), or a new one.
+        #[arg(long)]
+        org: Option<String>,
+        /// Restore this backup instead of starting empty.
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["member", "org"])]
+        from_backup: Option<PathBuf>,
+    },
+    /// Add a record and print its id.
+    Add {
+        /// question, review, session, evaluation, note, method, contact or org.
+        kind: String,
+        #[command(flatten)]
+        fields: FieldArgs,
+    },
+    /// Show one record.
+    Show { id: String },
+    /// List records of a kind (or `all`), newest first.
+    List {
+        kind: String,
+        #[arg(long)]
+        tag: Option<String>,
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Change a record: the options of `add`; `--from-json` replaces the whole content.
+    Edit {
+        id: String,
+        #[command(flatten)]
+        fields: FieldArgs,
+        /// Remove a field (dotted keys reach inside objects).
+        #[arg(long, value_name = "KEY")]
+        unset: Vec<String>,
+    },
+    /// Delete a record (its history stays; `restore` brings it back).
+    Delete { id: String },
+    /// The revisions of a record, newest first.
+    History { id: String },
+    /// Make an earlier revision current again.
+    Restore { id: String, rev: String },
+    /// Link the first record to the second.
+    Link { from: String, to: String },
+    /// Attach a file to a record.
+    Attach { id: String, file: PathBuf },
+    /// Counts per kind and sizes.
+    Stats,
+    /// Check the workspace's integrity; exit 1 with the list of problems.
+    Check,
+    /// Write a backup file (safe while the app runs).
+    Backup { file: PathBuf },
+    /// Add realistic demo records (initialising the workspace if needed).
+    Demo {
+        #[arg(long, default_value_t = 300)]
+        records: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
+}
+
+#[derive(Args)]
+struct FieldArgs {
+    #[arg(long)]
+    title: Option<String>,
+    /// Read the markdown body from a file (`-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    body_file: Option<PathBuf>,
+    /// Set a field: `key=value`; lists take comma-separated values, dotted keys reach inside
+    /// objects (`consent.basis=consent`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Add a tag (repeatable).
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+    /// Take the whole record from a JSON file (`-` for standard input).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["title", "body_file", "set"])]
+    from_json: Option<PathBuf>,
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let json = cli.json;
+    if let Err(err) = run(cli) {
+        if json {
+            let code = err
+                .chain()
+                .find_map(|e| e.downcast_ref::<insisst_core::Error>())
+                .map_or("failed", insisst_core::Error::code);
+            let message = format!("{err:#}");
+            println!(
+                "{}",
+                serde_json::json!({"error": {"code": code, "message": message}})
+            );
+        } else {
+            eprintln!("insisst: {err:#}");
+        }
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let root = insisst_core::location::resolve(cli.workspace.clone());
+    let out = output::Printer { json: cli.json };
+    match cli.command {
+        Command::Init {
+            member,
+            org,
+            from_backup,
+        } => {
+            if let Some(backup) = from_backup {
+                insisst_core::backup::restore(&backup, &root)?;
+                let ws = open(&root)?;
+                return out.init(&ws, true);
+            }
+            let owner = NewOwner {
+                member: member.unwrap_or_else(default_member),
+                organisation: org,
+            };
+            let ws = Workspace::init(&root, &owner, WorkspaceOptions::default())?;
+            out.init(&ws, false)
+        }
+        Command::Add { kind, fields } => {
+            let kind = creatable_kind(&kind)?;
+            let mut ws = open(&root)?;
+            let content = build_content(kind, Map::new(), &fields, &[])?;
+            let record = ws.create(kind, content)?;
+            out.id(&record)
+        }
+        Command::Show { id } => {
+            let ws = open(&root)?;
+            let record = ws.get_any(&id)?;
+            let links = ws.links_of(&record.id)?;
+            let backlinks = ws.backlinks(&record.id)?;
+            out.record(&record, &links, &backlinks)
+        }
+        Command::List {
+            kind,
+            tag,
+            status,
+            limit,
+        } => {
+            let ws = open(&root)?;
+            let kind = if kind.eq_ignore_ascii_case("all") {
+                None
+            } else {
+                Some(kind.parse::<Kind>()?)
+            };
+            let records = ws.list(&ListQuery {
+                kind,
+                tag,
+                status,
+                limit,
+                ..Default::default()
+            })?;
+            out.list(&records)
+        }
+        Command::Edit { id, fields, unset } => {
+            let mut ws = open(&root)?;
+            let current = ws.get(&id)?;
+            let base = if fields.from_json.is_some() {
+                Map::new()
+            } else {
+                current.content.clone()
+            };
+            let content = build_content(current.kind, base, &fields, &unset)?;
+            let record = ws.update(&current.id, content, Some(&current.rev))?;
+            out.id(&record)
+        }
+        Command::Delete { id } => {
+            let mut ws = open(&root)?;
+            let record = ws.delete(&id)?;
+            out.done(&record, "deleted")
+        }
+        Command::History { id } => {
+            let ws = open(&root)?;
+            out.history(&ws.history(&id)?)
+        }
+        Command::Restore { id, rev } => {
+            let mut ws = open(&root)?;
+            let record = ws.restore(&id, &rev)?;
+            out.done(&record, "restored")
+        }
+        Command::Link { from, to } => {
+            let mut ws = open(&root)?;
+            let record = ws.link(&from, &to)?;
+            out.done(&record, "linked")
+        }
+        Command::Attach { id, file } => {
+            let mut ws = open(&root)?;
+            let attachment = ws.attach(&id, &file)?;
+            out.id(&attachment)
+        }
+        Command::Stats => {
+            let ws = open(&root)?;
+            out.stats(&ws.stats()?)
+        }
+        Command::Check => {
+            let ws = open(&root)?;
+            let problems = insisst_core::check::run(&ws)?;
+            out.check(&problems)?;
+            if !problems.is_empty() {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let ws = open(&root)?;
+            let summary = insisst_core::backup::create(&ws, &file)
+                .with_context(|| format!("backing up {}", root.display()))?;
+            out.backup(&summary)
+        }
+        Command::Demo { records, seed } => {
+            let mut ws = if insisst_core::store::exists(&root) {
+                open(&root)?
+            } else {
+                let owner = NewOwner {
+                    member: default_member(),
+                    organisation: Some("SIF".into()),
+                };
+                Workspace::init(&root, &owner, WorkspaceOptions::default())?
+            };
+            let show_progress = !cli.json && std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let summary = insisst_core::demo::generate_with_progress(
+                &mut ws,
+                records,
+                seed,
+                &mut |done, total| {
+                    if show_progress {
+                        eprint!("\rdemo: {done}/{total} records");
+                    }
+                },
+            )?;
+            if show_progress {
+                eprintln!();
+            }
+            out.demo(&summary)
+        }
+    }
+}
+
+fn open(root: &Path) -> Result<Workspace> {
+    Ok(Workspace::open(root, WorkspaceOptions::default())?)
+}
+
+fn default_member() -> String {
+    std::env::var("USER")
+        .ok()
+        .filter(|u| !u.trim().is_empty() && u != "root")
+        .unwrap_or_else(|| "Workspace owner".to_string())
+}
+
+fn creatable_kind(kind: &str) -> Result<Kind> {
+    let kind: Kind = kind.parse()?;
+    if kind == Kind::Attachment {
+        bail!("attachments are added with `insisst attach <record-id> <file>`");
+    }
+    Ok(kind)
+}
+
+/// The content an add or edit writes: `base` (the current record for an edit), then the
+/// JSON file, title, body, assignments, tags and removals, in that order. Validation happens
+/// in the core, which names the field that is wrong.
+fn build_content(
+    kind: Kind,
+    base: Map<String, Value>,
+    args: &FieldArgs,
+    unset: &[String],
+) -> Result<Map<String, Value>> {
+    let mut content = base;
+    if let Some(path) = &args.from_json {
+        let text = read_input(path)?;
+        let value: Value = serde_json::from_str(&text)
+            .with_context(|| format!("{} is not valid JSON", path.display()))?;
+        let Value::Object(map) = value else {
+            bail!("{} must hold one JSON object (a record)", path.display());
+        };
+        if let Some(Value::String(k)) = map.get("kind") {
+            let file_kind: Kind = k.parse()?;
+            if file_kind != kind {
+                bail!("{} holds a {file_kind}, not a {kind}", path.display());
+            }
+        }
+        content = map;
+    }
+    if let Some(title) = &args.title {
+        content.insert("title".into(), Value::String(title.clone()));
+    }
+    if let Some(path) = &args.body_file {
+        content.insert("body".into(), Value::String(read_input(path)?));
+    }
+    for assignment in &args.set {
+        let Some((key, raw)) = assignment.split_once('=') else {
+            bail!("--set {assignment}: expected KEY=VALUE");
+        };
+        let (path, value) = parse_assignment(kind, key.trim(), raw)?;
+        set_path(&mut content, &path, value);
+    }
+    if !args.tags.is_empty() {
+        let mut tags: Vec<Value> = content
+            .get("tags")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for t in &args.tags {
+            let t = Value::String(t.clone());
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+        content.insert("tags".into(), Value::Array(tags));
+    }
+    for key in unset {
+        remove_path(&mut content, key);
+    }
+    Ok(content)
+}
+
+fn remove_path(content: &mut Map<String, Value>, key: &str) {
+    match key.split_once('.') {
+        None => {
+            content.remove(key.trim());
+        }
+        Some((first, rest)) => {
+            if let Some(Value::Object(inner)) = content.get_mut(first.trim()) {
+                remove_path(inner, rest);
+            }
+        }
+    }
+}
+
+/// The largest file `--body-file` or `--from-json` reads: a little over the core's body limit,
+/// so that the core's message about the size is the one people see.
+const MAX_INPUT_BYTES: u64 = 2 << 20;
+
+fn read_input(path: &Path) -> Result<String> {
+    let mut bytes = Vec::new();
+    if path == Path::new("-") {
+        std::io::stdin()
+            .take(MAX_INPUT_BYTES)
+            .read_to_end(&mut bytes)
+            .context("reading standard input")?;
+    } else {
+        std::fs::File::open(path)
+            .with_context(|| format!("cannot read {}", path.display()))?
+            .take(MAX_INPUT_BYTES)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    String::from_utf8(bytes).with_context(|| format!("{} is not UTF-8 text", path.display()))
+}

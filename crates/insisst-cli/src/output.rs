@@ -1,0 +1,294 @@
+//! How the command prints: plain text for people, the product.md record contract as JSON for
+//! scripts.
+
+use anyhow::Result;
+use insisst_core::backup::BackupSummary;
+use insisst_core::demo::DemoSummary;
+use insisst_core::store::{LinkRef, Record, RevisionInfo, Stats};
+use insisst_core::{Kind, Workspace};
+use serde_json::{json, Value};
+
+pub struct Printer {
+    pub json: bool,
+}
+
+fn print_json(v: &Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
+
+impl Printer {
+    pub fn init(&self, ws: &Workspace, restored: bool) -> Result<()> {
+        let id = ws.identity();
+        if self.json {
+            print_json(&json!({
+                "workspace": ws.root(),
+                "node_id": id.node_id,
+                "member": id.owner.member,
+                "organisation": id.owner.org_name,
+                "organisation_id": id.owner.org_id,
+                "public_key": id.public_key_hex(),
+                "fingerprint": id.fingerprint(),
+                "restored": restored,
+            }));
+        } else {
+            let verb = if restored { "Restored" } else { "Created" };
+            println!("{verb} the workspace at {}", ws.root().display());
+            println!("  owner:       {}", id.owner.member);
+            if !id.owner.org_name.is_empty() {
+                println!("  organisation: {}", id.owner.org_name);
+            }
+            println!("  node:        {}", id.node_id);
+            println!("  key:         {}", id.fingerprint());
+        }
+        Ok(())
+    }
+
+    pub fn id(&self, record: &Record) -> Result<()> {
+        if self.json {
+            print_json(&json!({"id": record.id, "rev": record.rev}));
+        } else {
+            println!("{}", record.id);
+        }
+        Ok(())
+    }
+
+    pub fn done(&self, record: &Record, what: &str) -> Result<()> {
+        if self.json {
+            print_json(&json!({"id": record.id, "rev": record.rev, "deleted": record.deleted}));
+        } else {
+            println!("{what} {} (now {})", record.id, record.rev);
+        }
+        Ok(())
+    }
+
+    pub fn record(&self, record: &Record, links: &[LinkRef], backlinks: &[LinkRef]) -> Result<()> {
+        if self.json {
+            print_json(&record.to_json());
+            return Ok(());
+        }
+        if record.deleted {
+            println!(
+                "{} {} (deleted; `insisst history {}` shows what it was)",
+                record.kind, record.id, record.id
+            );
+            return Ok(());
+        }
+        println!("{}  [{}]", record.title(), record.kind);
+        println!("  id:  {}", record.id);
+        println!("  rev: {}", record.rev);
+        let skip = ["id", "kind", "title", "body", "rev", "agenda"];
+        for (k, v) in &record.content {
+            if skip.contains(&k.as_str()) {
+                continue;
+            }
+            println!("  {k}: {}", text_value(v));
+        }
+        if record.kind == Kind::Session {
+            if let Some(schedule) = insisst_core::agenda::schedule(&record.content) {
+                let tz = record.str("timezone").unwrap_or("local time");
+                println!("\nAgenda ({tz}):");
+                for b in schedule {
+                    println!(
+                        "  day {}  {}–{}  {:>4} min  {}",
+                        b.day,
+                        &b.starts_at[11..],
+                        &b.ends_at[11..],
+                        b.minutes,
+                        b.title
+                    );
+                }
+            } else if let Some(Value::Array(blocks)) = record.content.get("agenda") {
+                println!("\nAgenda (no start time set):");
+                for b in blocks {
+                    println!(
+                        "  {} min  {}",
+                        b.get("minutes").and_then(Value::as_i64).unwrap_or(0),
+                        b.get("title").and_then(Value::as_str).unwrap_or_default()
+                    );
+                }
+            }
+        }
+        if let Some(body) = record.str("body") {
+            println!("\n{body}");
+        }
+        for (heading, list) in [("Links", links), ("Backlinks", backlinks)] {
+            if !list.is_empty() {
+                println!("\n{heading}:");
+                for l in list {
+                    println!("  {} {} \"{}\" ({})", l.kind, l.id, l.title, l.rel);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn list(&self, records: &[Record]) -> Result<()> {
+        if self.json {
+            let records: Vec<Value> = records.iter().map(Record::to_json).collect();
+            print_json(&json!({ "records": records }));
+            return Ok(());
+        }
+        if records.is_empty() {
+            println!("(no records)");
+        }
+        for r in records {
+            let status = r.str("status").unwrap_or("");
+            let title: String = r.title().chars().take(60).collect();
+            println!(
+                "{}  {:<10} {:<11} {}  {}",
+                r.id,
+                r.kind.as_str(),
+                status,
+                &r.updated_at()[..10.min(r.updated_at().len())],
+                title
+            );
+        }
+        Ok(())
+    }
+
+    pub fn history(&self, revisions: &[RevisionInfo]) -> Result<()> {
+        if self.json {
+            let revisions: Vec<Value> = revisions
+                .iter()
+                .map(|r| {
+                    json!({
+                        "rev": r.rev, "parent": r.parent, "generation": r.generation,
+                        "deleted": r.deleted, "leaf": r.is_leaf, "current": r.is_winner,
+                        "author": r.author, "author_org": r.author_org, "node_id": r.node_id,
+                        "created_at": r.created_at, "content": r.content,
+                    })
+                })
+                .collect();
+            print_json(&json!({ "revisions": revisions }));
+            return Ok(());
+        }
+        for r in revisions {
+            let marker = if r.is_winner { "*" } else { " " };
+            let what = if r.deleted {
+                "deleted".to_string()
+            } else {
+                r.content
+                    .as_ref()
+                    .and_then(|c| c.get("title"))
+                    .and_then(Value::as_str)
+                    .map_or("(erased)".to_string(), |t| format!("\"{t}\""))
+            };
+            let by = match &r.author_org {
+                Some(org) => format!("{} ({org})", r.author),
+                None => r.author.clone(),
+            };
+            println!("{marker} {}  {}  {by}  {what}", r.rev, r.created_at);
+        }
+        Ok(())
+    }
+
+    pub fn stats(&self, s: &Stats) -> Result<()> {
+        if self.json {
+            let counts: serde_json::Map<String, Value> = s
+                .counts
+                .iter()
+                .map(|(k, n)| (k.as_str().to_string(), json!(n)))
+                .collect();
+            print_json(&json!({
+                "counts": counts,
+                "deleted": s.deleted,
+                "revisions": s.revisions,
+                "change_seq": s.change_seq,
+                "sizes": {
+                    "database_bytes": s.database_bytes,
+                    "attachments_bytes": s.attachments_bytes,
+                    "attachment_files": s.attachment_files,
+                    "index_bytes": s.index_bytes,
+                },
+            }));
+            return Ok(());
+        }
+        let total: u64 = s.counts.iter().map(|(_, n)| n).sum();
+        println!("{total} records");
+        for (k, n) in &s.counts {
+            println!("  {:<11} {n}", k.as_str());
+        }
+        println!(
+            "{} deleted, {} revisions, change sequence {}",
+            s.deleted, s.revisions, s.change_seq
+        );
+        println!("database     {}", human_bytes(s.database_bytes));
+        println!(
+            "attachments  {} in {} files",
+            human_bytes(s.attachments_bytes),
+            s.attachment_files
+        );
+        println!("index        {}", human_bytes(s.index_bytes));
+        Ok(())
+    }
+
+    pub fn check(&self, problems: &[String]) -> Result<()> {
+        if self.json {
+            print_json(&json!({"ok": problems.is_empty(), "problems": problems}));
+        } else if problems.is_empty() {
+            println!("ok: the workspace is whole");
+        } else {
+            println!("{} problem(s):", problems.len());
+            for p in problems {
+                println!("  {p}");
+            }
+        }
+        Ok(())
+    }
+
+    pub fn backup(&self, b: &BackupSummary) -> Result<()> {
+        if self.json {
+            print_json(&json!({"path": b.path, "bytes": b.bytes, "attachments": b.attachments}));
+        } else {
+            println!(
+                "backup written to {} ({}, {} attachments)",
+                b.path.display(),
+                human_bytes(b.bytes),
+                b.attachments
+            );
+        }
+        Ok(())
+    }
+
+    pub fn demo(&self, d: &DemoSummary) -> Result<()> {
+        if self.json {
+            let created: serde_json::Map<String, Value> = d
+                .created
+                .iter()
+                .map(|(k, n)| (k.as_str().to_string(), json!(n)))
+                .collect();
+            print_json(&json!({"created": created, "total": d.total}));
+        } else {
+            let parts: Vec<String> = d.created.iter().map(|(k, n)| format!("{n} {k}")).collect();
+            println!("added {} demo records: {}", d.total, parts.join(", "));
+        }
+        Ok(())
+    }
+}
+
+fn text_value(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(items) if items.iter().all(|i| !i.is_object()) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(|| i.to_string(), str::to_string))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
+}

@@ -1,0 +1,409 @@
+//! The built `insisst` binary against temporary workspaces: what a person or a script does.
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Ws {
+    dir: tempfile::TempDir,
+}
+
+impl Ws {
+    fn new() -> Ws {
+        Ws {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self) -> PathBuf {
+        self.dir.path().join("ws")
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_insisst"))
+            .arg("--workspace")
+            .arg(self.path())
+            .args(args)
+            .env_remove("INSISST_WORKSPACE")
+            .output()
+            .unwrap()
+    }
+
+    /// Runs a command that must succeed, returning its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "insisst {args:?} failed ({:?}):\n{}\n{}",
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    /// Runs a command that must fail with `code`, returning its stderr.
+    fn fails(&self, args: &[&str], code: i32) -> String {
+        let out = self.run(args);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "insisst {args:?}: stdout {} stderr {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn init(&self) {
+        self.ok(&["init", "--member", "Søren Østergaard", "--org", "sia"]);
+    }
+
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+
+    fn db_bytes(&self) -> Vec<u8> {
+        // Through SQLite, so that the WAL's content counts too.
+        let conn = rusqlite_free_dump(&self.path());
+        conn.into_bytes()
+    }
+}
+
+/// The records and revisions as the CLI itself reports them: `list all` and a history of
+/// each record. Used to show that a refused command changed nothing.
+fn rusqlite_free_dump(ws: &Path) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_insisst"))
+        .args(["--workspace"])
+        .arg(ws)
+        .args(["--json", "list", "all"])
+        .output()
+        .unwrap();
+    let stats = Command::new(env!("CARGO_BIN_EXE_insisst"))
+        .args(["--workspace"])
+        .arg(ws)
+        .args(["--json", "stats"])
+        .output()
+        .unwrap();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&stats.stdout)
+    )
+}
+
+#[test]
+fn init_demo_stats_check_backup_and_restore() {
+    let ws = Ws::new();
+    let init = ws.json(&["init", "--member", "Aino Mäkelä", "--org", "THL"]);
+    assert_eq!(
+        init["organisation"],
+        "THL — Finnish Institute for Health and Welfare"
+    );
+    assert_eq!(init["public_key"].as_str().unwrap().len(), 64);
+
+    let demo = ws.json(&["demo", "--records", "1000", "--seed", "5"]);
+    assert!(demo["total"].as_u64().unwrap() >= 1000);
+
+    let stats = ws.json(&["stats"]);
+    let counts = stats["counts"].as_object().unwrap();
+    assert_eq!(counts.len(), 9, "every kind is counted: {counts:?}");
+    let total: u64 = counts.values().map(|v| v.as_u64().unwrap()).sum();
+    assert!(
+        total >= 1007,
+        "demo records plus the seven partners: {total}"
+    );
+    assert!(stats["sizes"]["database_bytes"].as_u64().unwrap() > 0);
+
+    assert!(ws.ok(&["check"]).contains("ok"));
+    let backup = ws.dir.path().join("backup.zip");
+    ws.ok(&["backup", backup.to_str().unwrap()]);
+
+    let restored = ws.dir.path().join("restored");
+    let out = Command::new(env!("CARGO_BIN_EXE_insisst"))
+        .arg("--workspace")
+        .arg(&restored)
+        .args(["init", "--from-backup"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        rusqlite_free_dump(&restored),
+        rusqlite_free_dump(&ws.path())
+    );
+    let check = Command::new(env!("CARGO_BIN_EXE_insisst"))
+        .arg("--workspace")
+        .arg(&restored)
+        .arg("check")
+        .output()
+        .unwrap();
+    assert!(check.status.success());
+}
+
+#[test]
+fn add_edit_delete_history_restore() {
+    let ws = Ws::new();
+    ws.init();
+    let body = ws.write(
+        "body.md",
+        "# Århus\n\nNotes from the study visit, see [[Peer exchange]].\n",
+    );
+    let added = ws.json(&[
+        "add",
+        "note",
+        "--title",
+        "Study visit Århus, day 1",
+        "--body-file",
+        body.to_str().unwrap(),
+        "--set",
+        "note_kind=workshop_notes",
+        "--tag",
+        "study-visit",
+        "--tag",
+        "denmark",
+    ]);
+    let id = added["id"].as_str().unwrap().to_string();
+
+    let shown = ws.json(&["show", &id]);
+    assert_eq!(
+        shown["title"], "Study visit Århus, day 1",
+        "commas stay in a non-list field"
+    );
+    assert_eq!(shown["kind"], "note");
+    assert_eq!(shown["tags"], serde_json::json!(["study-visit", "denmark"]));
+    assert!(shown["rev"].as_str().unwrap().starts_with("1-"));
+    assert!(shown["body"].as_str().unwrap().contains("Århus"));
+
+    ws.ok(&[
+        "edit",
+        &id,
+        "--set",
+        "note_kind=reflection",
+        "--tag",
+        "follow-up",
+    ]);
+    let edited = ws.json(&["show", &id]);
+    assert_eq!(edited["note_kind"], "reflection");
+    assert_eq!(edited["tags"].as_array().unwrap().len(), 3);
+    assert!(edited["rev"].as_str().unwrap().starts_with("2-"));
+
+    let session = ws.json(&["add", "session", "--title", "Peer exchange", "--set", "timezone=Europe/Copenhagen",
+        "--set", "starts_at=2026-05-04T09:00", "--set", r#"agenda=[{"title":"Welcome","minutes":30},{"title":"Visit","minutes":120,"day_break":true}]"#]);
+    let sid = session["id"].as_str().unwrap().to_string();
+    let text = ws.ok(&["show", &sid]);
+    assert!(text.contains("day 2  09:00–11:00"), "{text}");
+    assert!(
+        text.contains("Backlinks:") && text.contains("wiki"),
+        "the note's [[Peer exchange]] resolves: {text}"
+    );
+
+    ws.ok(&["link", &id, &sid]);
+    let linked = ws.json(&["list", "note"]);
+    assert_eq!(linked["records"][0]["links"], serde_json::json!([sid]));
+
+    ws.ok(&["delete", &id]);
+    let listed = ws.json(&["list", "note"]);
+    assert_eq!(listed["records"].as_array().unwrap().len(), 0);
+
+    let history = ws.json(&["history", &id]);
+    let revisions = history["revisions"].as_array().unwrap();
+    assert_eq!(revisions.len(), 4);
+    assert_eq!(revisions[0]["deleted"], true);
+    assert_eq!(revisions[0]["author"], "Søren Østergaard");
+    let first = revisions[3]["rev"].as_str().unwrap();
+    ws.ok(&["restore", &id, first]);
+    let back = ws.json(&["show", &id]);
+    assert_eq!(back["note_kind"], "workshop_notes");
+    assert!(back["rev"].as_str().unwrap().starts_with("5-"));
+
+    let attachment = ws.write("agenda.pdf", "%PDF-1.4 not really");
+    let att = ws.json(&["attach", &id, attachment.to_str().unwrap()]);
+    let att_record = ws.json(&["show", att["id"].as_str().unwrap()]);
+    assert_eq!(att_record["media_type"], "application/pdf");
+    ws.ok(&["check"]);
+}
+
+#[test]
+fn from_json_round_trips_a_shown_record() {
+    let ws = Ws::new();
+    ws.init();
+    let c = ws.json(&[
+        "add",
+        "contact",
+        "--title",
+        "Małgorzata Wójcik",
+        "--set",
+        "email=m.wojcik@example.org",
+        "--set",
+        "consent.basis=consent",
+        "--set",
+        "consent.share_with_partners=yes",
+        "--set",
+        "expertise=co-design, evaluation",
+        "--set",
+        "org_id=0190b3a0-0000-7000-8000-000000000006",
+        "--set",
+        "country=pl",
+    ]);
+    let id = c["id"].as_str().unwrap();
+    let shown = ws.json(&["show", id]);
+    assert_eq!(shown["consent"]["share_with_partners"], true);
+    assert_eq!(shown["country"], "PL");
+    assert_eq!(
+        shown["expertise"],
+        serde_json::json!(["co-design", "evaluation"])
+    );
+    let file = ws.write("contact.json", &shown.to_string());
+    let copy = ws.json(&["add", "contact", "--from-json", file.to_str().unwrap()]);
+    assert_ne!(copy["id"], shown["id"]);
+    let copied = ws.json(&["show", copy["id"].as_str().unwrap()]);
+    assert_eq!(copied["consent"], shown["consent"]);
+    // Editing with the same JSON is not a change.
+    ws.ok(&["edit", id, "--from-json", file.to_str().unwrap()]);
+    assert_eq!(ws.json(&["show", id])["rev"], shown["rev"]);
+}
+
+#[test]
+fn bad_input_gets_a_clear_error_and_changes_nothing() {
+    let ws = Ws::new();
+    // No workspace yet.
+    let err = ws.fails(&["list", "note"], 1);
+    assert!(
+        err.contains("no workspace") && err.contains("insisst init"),
+        "{err}"
+    );
+    ws.init();
+    let before = ws.db_bytes();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["add", "widget", "--title", "x"],
+            "unknown record kind `widget`",
+        ),
+        (
+            &[
+                "add",
+                "session",
+                "--title",
+                "S",
+                "--set",
+                "starts_at=2026-13-01T10:00",
+            ],
+            "starts_at",
+        ),
+        (
+            &[
+                "add",
+                "session",
+                "--title",
+                "S",
+                "--set",
+                "timezone=Europe/Gotham",
+            ],
+            "not an IANA time zone",
+        ),
+        (
+            &[
+                "add",
+                "note",
+                "--title",
+                "N",
+                "--body-file",
+                "/nonexistent/body.md",
+            ],
+            "/nonexistent/body.md",
+        ),
+        (&["add", "note", "--tag", "x"], "field `title`: is required"),
+        (
+            &["add", "note", "--title", "N", "--set", "note_kind=memo"],
+            "note_kind",
+        ),
+        (
+            &["add", "note", "--title", "N", "--set", "colour=red"],
+            "colour",
+        ),
+        (
+            &["add", "contact", "--title", "C", "--set", "email=nobody"],
+            "email",
+        ),
+        (
+            &["show", "019c0000-0000-7000-8000-000000000000"],
+            "no record with id",
+        ),
+        (
+            &[
+                "attach",
+                "019c0000-0000-7000-8000-000000000000",
+                "/nonexistent/file.png",
+            ],
+            "/nonexistent/file.png",
+        ),
+        (&["init", "--member", "Someone"], "already exists"),
+        (
+            &[
+                "restore",
+                "0190b3a0-0000-7000-8000-000000000001",
+                "9-00000000000000000000000000000000",
+            ],
+            "no revision",
+        ),
+        (
+            &["delete", "0190b3a0-0000-7000-8000-000000000004"],
+            "partner",
+        ),
+    ];
+    for (args, needle) in cases {
+        let err = ws.fails(args, 1);
+        assert!(
+            err.contains(needle),
+            "insisst {args:?}: expected `{needle}` in: {err}"
+        );
+        assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
+    }
+    assert_eq!(ws.db_bytes(), before, "the workspace is unchanged");
+
+    // Usage errors exit 2.
+    ws.fails(&["add"], 2);
+    ws.fails(&["frobnicate"], 2);
+
+    // JSON errors for scripts.
+    let out = ws.run(&[
+        "--json",
+        "add",
+        "session",
+        "--title",
+        "S",
+        "--set",
+        "timezone=Nowhere/Land",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "invalid_field");
+    assert!(v["error"]["message"].as_str().unwrap().contains("timezone"));
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let ws = Ws::new();
+    ws.init();
+    // Bump the schema version as a future release would: the header's user_version field
+    // (offset 60, big-endian). The CLI closed the database cleanly, so there is no WAL.
+    let db = ws.path().join("workspace.sqlite3");
+    let mut bytes = std::fs::read(&db).unwrap();
+    bytes[60..64].copy_from_slice(&42u32.to_be_bytes());
+    std::fs::write(&db, bytes).unwrap();
+    let err = ws.fails(&["stats"], 1);
+    assert!(err.contains("newer version") && err.contains("42"), "{err}");
+}

@@ -1,0 +1,27 @@
+//! insisst-core: the product behind Insisst Workspace.
+//!
+//! Everything the desktop app and the `insisst` command share lives here: the record model and
+//! its validation, the workspace store (SQLite, append-only migrations, revisions), identity,
+//! wiki links, session agendas, backups, integrity checks and the demo generator. It knows
+//! nothing of Tauri, IPC or any UI; time and randomness come in through [`Clock`] and
+//! [`Entropy`] so that every test is deterministic.
+
+pub mod agenda;
+pub mod backup;
+pub mod check;
+pub mod clock;
+pub mod demo;
+pub mod error;
+pub mod identity;
+pub mod kind;
+pub mod location;
+pub mod partners;
+pub mod revision;
+pub mod schema;
+pub mod store;
+pub mod wiki;
+
+pub use clock::{Clock, Entropy, FixedClock, OsEntropy, SeededEntropy, SystemClock};
+pub use error::{Error, Result};
+pub use kind::Kind;
+pub use store::{Workspace, WorkspaceOptions};

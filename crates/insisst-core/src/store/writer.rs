@@ -1,0 +1,715 @@
+//! The one write path. Every change to a record, from any caller, ends in [`Writer::put`]:
+//! it validates the content and its references, writes the revision, moves the record's
+//! winner, refreshes tags and references, and takes the next change sequence number.
+
+use super::{find_org, load_record, parse_content, Record};
+use crate::clock::{Clock, Entropy};
+use crate::error::{Error, Result, SqlContext};
+use crate::identity::Identity;
+use crate::kind::Kind;
+use crate::revision::{canonical_json, Rev};
+use crate::schema::{self, format_timestamp};
+use crate::wiki;
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+use std::io::{Read, Write};
+use std::path::Path;
+
+/// The largest attachment accepted (256 MiB).
+pub const MAX_ATTACHMENT_BYTES: u64 = 256 << 20;
+
+/// Who a revision is by.
+enum Origin {
+    /// This workspace's owner.
+    Local,
+    /// The constant first revisions of the seeded partners.
+    Seed,
+}
+
+pub struct Writer<'a> {
+    tx: Transaction<'a>,
+    clock: &'a dyn Clock,
+    entropy: &'a mut dyn Entropy,
+    identity: &'a Identity,
+    next_seq: i64,
+    wrote: bool,
+}
+
+impl<'a> Writer<'a> {
+    pub(crate) fn new(
+        tx: Transaction<'a>,
+        clock: &'a dyn Clock,
+        entropy: &'a mut dyn Entropy,
+        identity: &'a Identity,
+    ) -> Result<Self> {
+        let next_seq = super::current_seq(&tx)? + 1;
+        Ok(Writer {
+            tx,
+            clock,
+            entropy,
+            identity,
+            next_seq,
+            wrote: false,
+        })
+    }
+
+    /// Commits; returns the last change sequence number written, if anything was.
+    pub(crate) fn commit(self) -> Result<Option<i64>> {
+        let seq = self.wrote.then_some(self.next_seq - 1);
+        self.tx.commit().ctx("commit")?;
+        Ok(seq)
+    }
+
+    pub(crate) fn tx(&self) -> &Transaction<'a> {
+        &self.tx
+    }
+
+    /// The live record `id`, as this transaction sees it.
+    pub fn get(&self, id: &str) -> Result<Record> {
+        let r = self.get_any(id)?;
+        if r.deleted {
+            return Err(Error::Deleted { id: r.id });
+        }
+        Ok(r)
+    }
+
+    pub fn get_any(&self, id: &str) -> Result<Record> {
+        load_record(&self.tx, id)?.ok_or_else(|| Error::NotFound(id.to_string()))
+    }
+
+    pub fn find_org(&self, query: &str) -> Result<Option<Record>> {
+        find_org(&self.tx, query)
+    }
+
+    pub fn create(&mut self, kind: Kind, content: Map<String, Value>) -> Result<Record> {
+        let now = self.clock.now();
+        let id = crate::clock::new_id(now, self.entropy).to_string();
+        self.put(kind, &id, None, Some(content), None, Origin::Local)
+    }
+
+    /// Creates a record with an id chosen by the caller (the demo generator, importers that
+    /// keep identities).
+    pub fn create_with_id(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        content: Map<String, Value>,
+    ) -> Result<Record> {
+        let id = uuid::Uuid::parse_str(id)
+            .map_err(|_| {
+                Error::field(
+                    format!("new {kind}"),
+                    "id",
+                    format!("`{id}` is not a record id"),
+                )
+            })?
+            .to_string();
+        if load_record(&self.tx, &id)?.is_some() {
+            return Err(Error::field(
+                format!("new {kind}"),
+                "id",
+                format!("a record with id {id} exists already"),
+            ));
+        }
+        self.put(kind, &id, None, Some(content), None, Origin::Local)
+    }
+
+    pub fn update(
+        &mut self,
+        id: &str,
+        content: Map<String, Value>,
+        expected_rev: Option<&str>,
+    ) -> Result<Record> {
+        let current = self.get(id)?;
+        if let Some(expected) = expected_rev {
+            if expected != current.rev {
+                return Err(Error::Conflict {
+                    id: current.id,
+                    expected: expected.to_string(),
+                    actual: current.rev,
+                });
+            }
+        }
+        if let Some(Value::String(k)) = content.get("kind") {
+            if k != current.kind.as_str() {
+                return Err(Error::field(
+                    current.label(),
+                    "kind",
+                    format!("a {} cannot become a {k}", current.kind),
+                ));
+            }
+        }
+        let kind = current.kind;
+        let id = current.id.clone();
+        self.put(
+            kind,
+            &id,
+            Some(&current),
+            Some(content),
+            None,
+            Origin::Local,
+        )
+    }
+
+    /// Deletes record `id` by writing a tombstone revision; its history stays restorable.
+    pub fn delete(&mut self, id: &str) -> Result<Record> {
+        let current = self.get(id)?;
+        if crate::partners::PARTNERS.iter().any(|p| p.id == current.id) {
+            return Err(Error::Invalid(format!(
+                "{} is a consortium partner and cannot be deleted",
+                current.label()
+            )));
+        }
+        let (kind, id) = (current.kind, current.id.clone());
+        self.put(kind, &id, Some(&current), None, None, Origin::Local)
+    }
+
+    /// Makes the content of revision `rev` current again, as a new revision (a deleted
+    /// record comes back).
+    pub fn restore(&mut self, id: &str, rev: &str) -> Result<Record> {
+        let current = self.get_any(id)?;
+        let row: Option<(bool, Option<String>)> = self
+            .tx
+            .query_row(
+                "SELECT deleted, content FROM revisions WHERE id = ?1 AND rev = ?2",
+                params![current.id, rev.trim()],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .ctx("read a revision")?;
+        let (deleted, content) = row.ok_or_else(|| Error::RevisionNotFound {
+            id: current.id.clone(),
+            rev: rev.to_string(),
+        })?;
+        if deleted {
+            return Err(Error::Invalid(format!(
+                "revision {rev} of {} is a deletion; restore a revision before it",
+                current.id
+            )));
+        }
+        let content = content.ok_or_else(|| {
+            Error::Invalid(format!(
+                "revision {rev} of {} was erased and cannot be restored",
+                current.id
+            ))
+        })?;
+        let content = parse_content(&current.id, &content)?;
+        let created_at = content
+            .get("created_at")
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let (kind, id) = (current.kind, current.id.clone());
+        self.put(
+            kind,
+            &id,
+            Some(&current),
+            Some(content),
+            created_at,
+            Origin::Local,
+        )
+    }
+
+    /// Adds `to` to the explicit links of `from`.
+    pub fn link(&mut self, from: &str, to: &str) -> Result<Record> {
+        let source = self.get(from)?;
+        let target = self.get(to)?;
+        let mut content = source.content.clone();
+        let mut links = super::string_list(&content, "links");
+        if links.contains(&target.id) {
+            return Ok(source);
+        }
+        links.push(target.id.clone());
+        content.insert("links".into(), Value::from(links));
+        let (kind, id) = (source.kind, source.id.clone());
+        self.put(kind, &id, Some(&source), Some(content), None, Origin::Local)
+    }
+
+    /// Links a stored attachment file from record `id`, creating its attachment record if
+    /// this workspace has none for that content yet. Returns the attachment record.
+    pub(crate) fn attach(&mut self, id: &str, file: &StoredFile) -> Result<Record> {
+        let target = self.get(id)?;
+        if target.kind == Kind::Attachment {
+            return Err(Error::Invalid(format!(
+                "{} is itself an attachment",
+                target.label()
+            )));
+        }
+        let existing: Option<String> = self
+            .tx
+            .query_row(
+                "SELECT r.id FROM records r JOIN revisions v ON v.id = r.id AND v.rev = r.rev
+                 WHERE r.kind = 'attachment' AND r.deleted = 0
+                   AND json_extract(v.content, '$.sha256') = ?1 LIMIT 1",
+                [&file.sha256],
+                |r| r.get(0),
+            )
+            .optional()
+            .ctx("find an attachment")?;
+        let attachment = match existing {
+            Some(att_id) => self.get(&att_id)?,
+            None => {
+                let content = serde_json::json!({
+                    "title": file.filename,
+                    "filename": file.filename,
+                    "sha256": file.sha256,
+                    "media_type": file.media_type,
+                    "size": file.size,
+                });
+                self.create(
+                    Kind::Attachment,
+                    content.as_object().cloned().unwrap_or_default(),
+                )?
+            }
+        };
+        let mut content = target.content.clone();
+        let mut links = super::string_list(&content, "links");
+        if !links.contains(&attachment.id) {
+            links.push(attachment.id.clone());
+        }
+        content.insert("links".into(), Value::from(links));
+        if target.kind == Kind::Note {
+            let mut hashes = super::string_list(&content, "attachments");
+            if !hashes.contains(&file.sha256) {
+                hashes.push(file.sha256.clone());
+            }
+            content.insert("attachments".into(), Value::from(hashes));
+        }
+        let (kind, tid) = (target.kind, target.id.clone());
+        self.put(
+            kind,
+            &tid,
+            Some(&target),
+            Some(content),
+            None,
+            Origin::Local,
+        )?;
+        Ok(attachment)
+    }
+
+    /// Writes the seven partners' constant first revisions, unless they are there already.
+    pub(crate) fn seed_partners(&mut self) -> Result<()> {
+        for p in &crate::partners::PARTNERS {
+            if load_record(&self.tx, p.id)?.is_none() {
+                self.put(Kind::Org, p.id, None, Some(p.content()), None, Origin::Seed)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The write path. `content: None` writes a tombstone.
+    fn put(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        parent: Option<&Record>,
+        content: Option<Map<String, Value>>,
+        created_at_hint: Option<String>,
+        origin: Origin,
+    ) -> Result<Record> {
+        let now = format_timestamp(self.clock.now());
+        let (full, deleted) = match content {
+            Some(content) => {
+                let label = match parent {
+                    Some(p) => format!("{} {}", p.kind, p.id),
+                    None => format!(
+                        "new {kind} \"{}\"",
+                        content
+                            .get("title")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                    ),
+                };
+                let mut full = schema::validate(kind, &content, &label)?;
+                self.check_references(kind, id, &full, &label)?;
+                let created_at = match origin {
+                    Origin::Seed => crate::partners::SEEDED_AT.to_string(),
+                    Origin::Local => parent
+                        .filter(|p| !p.deleted)
+                        .and_then(|p| p.str("created_at"))
+                        .map(str::to_string)
+                        .or(created_at_hint)
+                        .unwrap_or_else(|| now.clone()),
+                };
+                let updated_at = match origin {
+                    Origin::Seed => crate::partners::SEEDED_AT.to_string(),
+                    Origin::Local => now.clone(),
+                };
+                full.insert("id".into(), Value::String(id.to_string()));
+                full.insert("kind".into(), Value::String(kind.as_str().into()));
+                full.insert("created_at".into(), Value::String(created_at));
+                full.insert("updated_at".into(), Value::String(updated_at));
+                if let Some(p) = parent.filter(|p| !p.deleted) {
+                    if same_ignoring_updated_at(&p.content, &full) {
+                        // Saving what is already there is not a change: no revision, no noise.
+                        return Ok(p.clone());
+                    }
+                }
+                (full, false)
+            }
+            None => {
+                let mut tomb = Map::new();
+                tomb.insert("id".into(), Value::String(id.to_string()));
+                tomb.insert("kind".into(), Value::String(kind.as_str().into()));
+                tomb.insert("updated_at".into(), Value::String(now.clone()));
+                (tomb, true)
+            }
+        };
+        let parent_rev = match parent {
+            Some(p) => Some(Rev::parse(&p.rev).ok_or_else(|| {
+                Error::Corrupt(format!(
+                    "record {} has a malformed revision `{}`",
+                    p.id, p.rev
+                ))
+            })?),
+            None => None,
+        };
+        let rev = Rev::next(parent_rev.as_ref(), deleted, &full);
+        let rev_text = rev.to_string();
+        let (author, author_org, node_id) = match origin {
+            Origin::Local => (
+                self.identity.owner.member.clone(),
+                Some(self.identity.owner.org_name.clone()).filter(|o| !o.is_empty()),
+                self.identity.node_id.clone(),
+            ),
+            Origin::Seed => ("Insisst".to_string(), None, "seed".to_string()),
+        };
+        let revision_time = match origin {
+            Origin::Seed => crate::partners::SEEDED_AT.to_string(),
+            Origin::Local => now.clone(),
+        };
+        self.tx
+            .prepare_cached(
+                "INSERT INTO revisions (id, rev, generation, parent, deleted, is_leaf, content,
+                                        author, author_org, node_id, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    id,
+                    rev_text,
+                    rev.generation as i64,
+                    parent.map(|p| p.rev.as_str()),
+                    deleted,
+                    canonical_json(&Value::Object(full.clone())),
+                    author,
+                    author_org,
+                    node_id,
+                    revision_time,
+                ])
+            })
+            .ctx(&format!("write revision {rev_text} of {id}"))?;
+        if let Some(p) = parent {
+            self.tx
+                .prepare_cached("UPDATE revisions SET is_leaf = 0 WHERE id = ?1 AND rev = ?2")
+                .and_then(|mut s| s.execute(params![id, p.rev]))
+                .ctx("update the revision tree")?;
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.wrote = true;
+        let title = if deleted {
+            ""
+        } else {
+            full.get("title")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+        };
+        let status = if deleted {
+            None
+        } else {
+            full.get("status").and_then(Value::as_str)
+        };
+        let created_at = full
+            .get("created_at")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| parent.and_then(|p| p.str("created_at")).map(str::to_string))
+            .unwrap_or_else(|| now.clone());
+        let updated_at = full
+            .get("updated_at")
+            .and_then(Value::as_str)
+            .unwrap_or(&now);
+        self.tx
+            .prepare_cached(
+                "INSERT INTO records (id, kind, title, title_key, status, rev, deleted, created_at, updated_at, seq)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                 ON CONFLICT (id) DO UPDATE SET title = excluded.title, title_key = excluded.title_key,
+                   status = excluded.status, rev = excluded.rev, deleted = excluded.deleted,
+                   created_at = excluded.created_at, updated_at = excluded.updated_at, seq = excluded.seq",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    id,
+                    kind.as_str(),
+                    title,
+                    wiki::title_key(title),
+                    status,
+                    rev_text,
+                    deleted,
+                    created_at,
+                    updated_at,
+                    seq
+                ])
+            })
+            .ctx(&format!("write record {id}"))?;
+        self.refresh_derived(kind, id, if deleted { None } else { Some(&full) })?;
+        Ok(Record {
+            id: id.to_string(),
+            kind,
+            rev: rev_text,
+            deleted,
+            content: full,
+        })
+    }
+
+    /// Tags, typed references and wiki links of the winning revision.
+    fn refresh_derived(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        content: Option<&Map<String, Value>>,
+    ) -> Result<()> {
+        if self.wrote_before(id)? {
+            for table in [
+                "DELETE FROM tags WHERE record_id = ?1",
+                "DELETE FROM refs WHERE source_id = ?1",
+                "DELETE FROM wiki_refs WHERE source_id = ?1",
+            ] {
+                self.tx
+                    .prepare_cached(table)
+                    .and_then(|mut s| s.execute([id]))
+                    .ctx("refresh tags and links")?;
+            }
+        }
+        let Some(content) = content else {
+            return Ok(());
+        };
+        let mut tag_stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO tags (record_id, tag, tag_key) VALUES (?1, ?2, ?3)",
+            )
+            .ctx("write tags")?;
+        for tag in super::string_list(content, "tags") {
+            tag_stmt
+                .execute(params![id, tag, tag.to_lowercase()])
+                .ctx("write tags")?;
+        }
+        let mut ref_stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT OR IGNORE INTO refs (source_id, target_id, rel) VALUES (?1, ?2, ?3)",
+            )
+            .ctx("write references")?;
+        for r in schema::references(kind, content) {
+            ref_stmt
+                .execute(params![id, r.target, r.rel])
+                .ctx("write references")?;
+        }
+        if let Some(body) = content.get("body").and_then(Value::as_str) {
+            let mut wiki_stmt = self
+                .tx
+                .prepare_cached(
+                    "INSERT OR IGNORE INTO wiki_refs (source_id, title_key) VALUES (?1, ?2)",
+                )
+                .ctx("write wiki links")?;
+            for link in wiki::extract(body) {
+                wiki_stmt
+                    .execute(params![id, wiki::title_key(&link.target)])
+                    .ctx("write wiki links")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether record `id` had a revision before the one just written (a new record has
+    /// nothing derived to clear).
+    fn wrote_before(&self, id: &str) -> Result<bool> {
+        self.tx
+            .prepare_cached("SELECT COUNT(*) > 1 FROM revisions WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id], |r| r.get(0)))
+            .ctx("read the revision tree")
+    }
+
+    /// Every reference must name a live record of the right kind.
+    fn check_references(
+        &self,
+        kind: Kind,
+        id: &str,
+        content: &Map<String, Value>,
+        label: &str,
+    ) -> Result<()> {
+        let mut stmt = self
+            .tx
+            .prepare_cached("SELECT kind, deleted FROM records WHERE id = ?1")
+            .ctx("check references")?;
+        for r in schema::references(kind, content) {
+            if r.target == id {
+                return Err(Error::field(
+                    label,
+                    &r.rel,
+                    "a record cannot refer to itself",
+                ));
+            }
+            let found: Option<(String, bool)> = stmt
+                .query_row([&r.target], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()
+                .ctx("check references")?;
+            let what = r.expected.map_or("record".to_string(), |k| k.to_string());
+            match found {
+                None => {
+                    return Err(Error::field(
+                        label,
+                        &r.rel,
+                        format!("no {what} with id {}", r.target),
+                    ))
+                }
+                Some((_, true)) => {
+                    return Err(Error::field(
+                        label,
+                        &r.rel,
+                        format!("{what} {} is deleted", r.target),
+                    ))
+                }
+                Some((k, false)) => {
+                    if let Some(expected) = r.expected {
+                        if k != expected.as_str() {
+                            return Err(Error::field(
+                                label,
+                                &r.rel,
+                                format!("{} is a {k}, not a {expected}", r.target),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn same_ignoring_updated_at(a: &Map<String, Value>, b: &Map<String, Value>) -> bool {
+    a.len() == b.len()
+        && a.iter()
+            .all(|(k, v)| k == "updated_at" || b.get(k) == Some(v))
+}
+
+/// An attachment file in the workspace's attachments folder.
+#[derive(Debug, Clone)]
+pub struct StoredFile {
+    pub sha256: String,
+    pub size: u64,
+    pub filename: String,
+    pub media_type: String,
+}
+
+/// Copies `source` into `dir` under its sha256, once: hashed while copied to a temporary
+/// file, then renamed into place, so a reader never sees half a file.
+pub(crate) fn store_attachment_file(dir: &Path, source: &Path) -> Result<StoredFile> {
+    let ctx = |e| Error::io(format!("read attachment {}", source.display()), e);
+    let meta = std::fs::metadata(source).map_err(ctx)?;
+    if !meta.is_file() {
+        return Err(Error::Invalid(format!(
+            "{} is not a file",
+            source.display()
+        )));
+    }
+    if meta.len() > MAX_ATTACHMENT_BYTES {
+        return Err(Error::Invalid(format!(
+            "{} is {} bytes; attachments may be at most {} bytes",
+            source.display(),
+            meta.len(),
+            MAX_ATTACHMENT_BYTES
+        )));
+    }
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("create {}", dir.display()), e))?;
+    let mut input = std::fs::File::open(source).map_err(ctx)?;
+    let mut tmp = tempfile_in(dir)?;
+    let mut hasher = Sha256::new();
+    let mut size = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = input.read(&mut buf).map_err(ctx)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        if size > MAX_ATTACHMENT_BYTES {
+            let _ = std::fs::remove_file(&tmp.1);
+            return Err(Error::Invalid(format!(
+                "{} grew past the attachment limit while read",
+                source.display()
+            )));
+        }
+        hasher.update(&buf[..n]);
+        tmp.0
+            .write_all(&buf[..n])
+            .map_err(|e| Error::io(format!("write {}", tmp.1.display()), e))?;
+    }
+    tmp.0
+        .sync_all()
+        .map_err(|e| Error::io(format!("write {}", tmp.1.display()), e))?;
+    let sha256 = hex::encode(hasher.finalize());
+    let dest = dir.join(&sha256);
+    if dest.exists() {
+        let _ = std::fs::remove_file(&tmp.1);
+    } else {
+        std::fs::rename(&tmp.1, &dest)
+            .map_err(|e| Error::io(format!("store {}", dest.display()), e))?;
+    }
+    let filename = source
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| sha256.clone());
+    Ok(StoredFile {
+        media_type: media_type_for(&filename).to_string(),
+        sha256,
+        size,
+        filename,
+    })
+}
+
+fn tempfile_in(dir: &Path) -> Result<(std::fs::File, std::path::PathBuf)> {
+    for attempt in 0..100u32 {
+        let path = dir.join(format!(".incoming-{}-{attempt}", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(f) => return Ok((f, path)),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(Error::io(format!("create {}", path.display()), e)),
+        }
+    }
+    Err(Error::Invalid(format!(
+        "cannot create a temporary file in {}",
+        dir.display()
+    )))
+}
+
+/// The media type for a file name, from its extension.
+pub fn media_type_for(filename: &str) -> &'static str {
+    let ext = filename
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "pdf" => "application/pdf",
+        "txt" => "text/plain",
+        "md" | "markdown" => "text/markdown",
+        "csv" => "text/csv",
+        "pptx" => "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "odp" => "application/vnd.oasis.opendocument.presentation",
+        "odt" => "application/vnd.oasis.opendocument.text",
+        _ => "application/octet-stream",
+    }
+}

@@ -1,0 +1,452 @@
+//! The store end to end, on real SQLite files in temporary folders.
+
+use chrono::{DateTime, Duration, Utc};
+use insisst_core::store::{ListQuery, NewOwner, Workspace, WorkspaceOptions};
+use insisst_core::{Error, FixedClock, Kind, SeededEntropy};
+use serde_json::{json, Map, Value};
+use std::path::Path;
+use std::sync::Arc;
+
+fn options(seed: u64) -> WorkspaceOptions {
+    let start: DateTime<Utc> = "2026-03-02T08:00:00Z".parse().unwrap();
+    WorkspaceOptions {
+        clock: Arc::new(FixedClock::new(start, Duration::seconds(1))),
+        entropy: Box::new(SeededEntropy::new(seed)),
+    }
+}
+
+fn owner() -> NewOwner {
+    NewOwner {
+        member: "Aino Mäkelä".into(),
+        organisation: Some("THL".into()),
+    }
+}
+
+fn new_ws(dir: &Path) -> Workspace {
+    Workspace::init(dir, &owner(), options(7)).unwrap()
+}
+
+fn obj(v: Value) -> Map<String, Value> {
+    v.as_object().unwrap().clone()
+}
+
+/// Everything the database holds, as text: for "nothing changed" assertions.
+fn dump(dir: &Path) -> String {
+    let conn = rusqlite::Connection::open(dir.join("workspace.sqlite3")).unwrap();
+    let mut out = String::new();
+    for table in [
+        "records",
+        "revisions",
+        "tags",
+        "refs",
+        "wiki_refs",
+        "identity",
+    ] {
+        let mut stmt = conn
+            .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
+            .unwrap();
+        let n = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((0..n)
+                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
+                    .collect::<Vec<_>>()
+                    .join("|"))
+            })
+            .unwrap();
+        for row in rows {
+            out.push_str(&row.unwrap());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn a_new_workspace_has_identity_and_the_seven_partners() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = new_ws(dir.path());
+    let id = ws.identity();
+    assert_eq!(id.owner.member, "Aino Mäkelä");
+    assert_eq!(
+        id.owner.org_name,
+        "THL — Finnish Institute for Health and Welfare"
+    );
+    assert_eq!(id.public_key_hex().len(), 64);
+    let orgs = ws
+        .list(&ListQuery {
+            kind: Some(Kind::Org),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(orgs.len(), 7);
+    assert!(orgs.iter().all(|o| o.content["is_partner"] == json!(true)));
+}
+
+#[test]
+fn partners_are_byte_identical_in_every_workspace() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let wa = Workspace::init(a.path(), &owner(), options(1)).unwrap();
+    let wb = Workspace::init(
+        b.path(),
+        &NewOwner {
+            member: "Jens".into(),
+            organisation: Some("SIA".into()),
+        },
+        options(2),
+    )
+    .unwrap();
+    for p in &insisst_core::partners::PARTNERS {
+        let (ra, rb) = (wa.get(p.id).unwrap(), wb.get(p.id).unwrap());
+        assert_eq!(ra.rev, rb.rev);
+        assert_eq!(ra.content, rb.content);
+        assert!(ra.rev.starts_with("1-"));
+    }
+    assert_ne!(wa.identity().node_id, wb.identity().node_id);
+}
+
+#[test]
+fn the_same_seed_and_clock_give_the_same_workspace() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for dir in [a.path(), b.path()] {
+        let mut ws = new_ws(dir);
+        let n = ws
+            .create(
+                Kind::Note,
+                obj(json!({"title": "Życie społeczne", "body": "x"})),
+            )
+            .unwrap();
+        ws.update(
+            &n.id,
+            obj(json!({"title": "Życie społeczne", "body": "y"})),
+            None,
+        )
+        .unwrap();
+    }
+    assert_eq!(dump(a.path()), dump(b.path()));
+}
+
+#[test]
+fn edits_write_revisions_and_any_revision_can_be_restored() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    let seq0 = ws.change_seq().unwrap();
+    let q = ws
+        .create(Kind::Question, obj(json!({"title": "How do we scale co-creation?", "status": "open", "tags": ["scaling"]})))
+        .unwrap();
+    assert!(q.rev.starts_with("1-"));
+    let mut c = q.content.clone();
+    c.insert("status".into(), json!("provisional"));
+    c.insert(
+        "provisional_answer".into(),
+        json!("Start with two municipalities."),
+    );
+    let q2 = ws.update(&q.id, c.clone(), Some(&q.rev)).unwrap();
+    assert!(q2.rev.starts_with("2-"));
+    assert_eq!(q2.content["created_at"], q.content["created_at"]);
+    assert_ne!(q2.content["updated_at"], q.content["updated_at"]);
+
+    // Saving the same content again is not a change.
+    let same = ws.update(&q.id, c, None).unwrap();
+    assert_eq!(same.rev, q2.rev);
+
+    // A stale base revision is refused.
+    let err = ws
+        .update(&q.id, q.content.clone(), Some(&q.rev))
+        .unwrap_err();
+    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+
+    let gone = ws.delete(&q.id).unwrap();
+    assert!(gone.deleted && gone.rev.starts_with("3-"));
+    assert!(matches!(ws.get(&q.id), Err(Error::Deleted { .. })));
+    assert_eq!(
+        ws.list(&ListQuery {
+            kind: Some(Kind::Question),
+            ..Default::default()
+        })
+        .unwrap()
+        .len(),
+        0
+    );
+
+    let back = ws.restore(&q.id, &q.rev).unwrap();
+    assert!(back.rev.starts_with("4-"));
+    assert_eq!(back.content["status"], json!("open"));
+    assert_eq!(back.content["created_at"], q.content["created_at"]);
+
+    let history = ws.history(&q.id).unwrap();
+    let revs: Vec<_> = history.iter().map(|h| h.rev.as_str()).collect();
+    assert_eq!(revs.len(), 4);
+    assert_eq!(revs[3], q.rev);
+    assert!(history[0].is_winner && history[0].is_leaf);
+    assert!(history[1].deleted);
+    assert!(history.iter().skip(1).all(|h| !h.is_leaf));
+    assert_eq!(history[0].author, "Aino Mäkelä");
+    assert_eq!(
+        ws.change_seq().unwrap(),
+        seq0 + 4,
+        "one change number per revision"
+    );
+    assert!(insisst_core::check::run(&ws).unwrap().is_empty());
+}
+
+#[test]
+fn bad_input_is_refused_naming_the_field_and_nothing_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    let s = ws
+        .create(
+            Kind::Session,
+            obj(json!({"title": "Study visit Århus", "timezone": "Europe/Copenhagen"})),
+        )
+        .unwrap();
+    let before = dump(dir.path());
+    let cases: Vec<(Kind, Value, &str)> = vec![
+        (
+            Kind::Session,
+            json!({"title": "S", "timezone": "Mars/Olympus"}),
+            "timezone",
+        ),
+        (
+            Kind::Session,
+            json!({"title": "S", "starts_at": "2026-02-30T10:00"}),
+            "starts_at",
+        ),
+        (Kind::Review, json!({"title": "R"}), "session_id"),
+        (
+            Kind::Review,
+            json!({"title": "R", "session_id": "0190b3a0-0000-7000-8000-000000000001"}),
+            "session_id",
+        ),
+        (
+            Kind::Evaluation,
+            json!({"title": "E", "session_id": "019c0000-0000-7000-8000-000000000000"}),
+            "session_id",
+        ),
+        (
+            Kind::Note,
+            json!({"title": "N", "links": ["not-an-id"]}),
+            "links[0]",
+        ),
+        (
+            Kind::Contact,
+            json!({"title": "C", "email": "a@b"}),
+            "email",
+        ),
+    ];
+    for (kind, content, field) in cases {
+        match ws.create(kind, obj(content.clone())) {
+            Err(Error::InvalidField { field: f, .. }) => assert_eq!(f, field, "{content}"),
+            other => panic!("{content}: expected invalid {field}, got {other:?}"),
+        }
+    }
+    let mut bad = s.content.clone();
+    bad.insert("status".into(), json!("postponed"));
+    let err = ws.update(&s.id, bad, None).unwrap_err();
+    assert!(
+        err.to_string().contains(&s.id) && err.to_string().contains("status"),
+        "{err}"
+    );
+    assert_eq!(dump(dir.path()), before, "a refused write changes nothing");
+}
+
+#[test]
+fn wiki_links_resolve_by_title_with_backlinks_and_typed_refs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    let note = ws
+        .create(Kind::Note, obj(json!({"title": "Notes from Gdańsk", "body": "We met at [[Peer exchange Gdańsk|the exchange]] and discussed [[Future question]]."})))
+        .unwrap();
+    // Written before its target existed; resolves once it does.
+    assert!(ws.links_of(&note.id).unwrap().is_empty());
+    let session = ws.create(Kind::Session, obj(json!({"title": "Peer exchange  gdańsk", "host_org": "0190b3a0-0000-7000-8000-000000000006"}))).unwrap();
+    let links = ws.links_of(&note.id).unwrap();
+    assert_eq!(links.len(), 1);
+    assert_eq!(
+        (links[0].id.as_str(), links[0].rel.as_str()),
+        (session.id.as_str(), "wiki")
+    );
+    let eval = ws
+        .create(
+            Kind::Evaluation,
+            obj(json!({"title": "Reactions", "session_id": session.id, "ratings": {"overall": 4}})),
+        )
+        .unwrap();
+    let back = ws.backlinks(&session.id).unwrap();
+    let rels: Vec<_> = back
+        .iter()
+        .map(|l| (l.id.as_str(), l.rel.as_str()))
+        .collect();
+    assert!(rels.contains(&(note.id.as_str(), "wiki")));
+    assert!(rels.contains(&(eval.id.as_str(), "session_id")));
+    let shipyard = ws
+        .backlinks("0190b3a0-0000-7000-8000-000000000006")
+        .unwrap();
+    assert_eq!(shipyard[0].rel, "host_org");
+    // Explicit links.
+    ws.link(&note.id, &eval.id).unwrap();
+    assert!(ws
+        .links_of(&note.id)
+        .unwrap()
+        .iter()
+        .any(|l| l.id == eval.id && l.rel == "links"));
+    // Deleting the target hides it from links and backlinks.
+    ws.delete(&eval.id).unwrap();
+    assert!(!ws
+        .backlinks(&session.id)
+        .unwrap()
+        .iter()
+        .any(|l| l.id == eval.id));
+}
+
+#[test]
+fn lists_filter_by_kind_tag_and_status() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    for (title, status, tag) in [
+        ("A", "open", "Ageing"),
+        ("B", "resolved", "ageing"),
+        ("C", "open", "housing"),
+    ] {
+        ws.create(
+            Kind::Question,
+            obj(json!({"title": title, "status": status, "tags": [tag]})),
+        )
+        .unwrap();
+    }
+    let q = |tag: Option<&str>, status: Option<&str>| {
+        ws.list(&ListQuery {
+            kind: Some(Kind::Question),
+            tag: tag.map(Into::into),
+            status: status.map(Into::into),
+            ..Default::default()
+        })
+        .unwrap()
+        .iter()
+        .map(|r| r.title().to_string())
+        .collect::<Vec<_>>()
+    };
+    assert_eq!(q(Some("AGEING"), None).len(), 2);
+    assert_eq!(q(Some("ageing"), Some("open")), vec!["A"]);
+    assert_eq!(q(None, Some("open")).len(), 2);
+}
+
+#[test]
+fn attachments_are_stored_once_and_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    let note = ws
+        .create(Kind::Note, obj(json!({"title": "Workshop photos"})))
+        .unwrap();
+    let other = ws
+        .create(Kind::Session, obj(json!({"title": "Workshop"})))
+        .unwrap();
+    let file = dir.path().join("board.png");
+    std::fs::write(&file, b"\x89PNG fake image bytes").unwrap();
+    let a1 = ws.attach(&note.id, &file).unwrap();
+    let a2 = ws.attach(&other.id, &file).unwrap();
+    assert_eq!(a1.id, a2.id, "one attachment record per content");
+    assert_eq!(a1.content["media_type"], json!("image/png"));
+    let sha = a1.str("sha256").unwrap().to_string();
+    assert_eq!(
+        ws.get(&note.id).unwrap().content["attachments"],
+        json!([sha])
+    );
+    assert!(insisst_core::check::run(&ws).unwrap().is_empty());
+    std::fs::write(ws.attachments_dir().join(&sha), b"tampered").unwrap();
+    let problems = insisst_core::check::run(&ws).unwrap();
+    assert_eq!(problems.len(), 1);
+    assert!(problems[0].contains("damaged"), "{problems:?}");
+    let missing = ws
+        .attach(&note.id, &dir.path().join("nope.pdf"))
+        .unwrap_err();
+    assert!(missing.to_string().contains("nope.pdf"), "{missing}");
+}
+
+#[test]
+fn backup_restores_the_same_workspace() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(&dir.path().join("a"));
+    insisst_core::demo::generate(&mut ws, 120, 9).unwrap();
+    let backup = dir.path().join("a.zip");
+    let summary = insisst_core::backup::create(&ws, &backup).unwrap();
+    assert!(summary.bytes > 0);
+    let restored_dir = dir.path().join("b");
+    insisst_core::backup::restore(&backup, &restored_dir).unwrap();
+    let restored = Workspace::open(&restored_dir, options(3)).unwrap();
+    assert_eq!(restored.identity().node_id, ws.identity().node_id);
+    assert_eq!(
+        restored.identity().public_key_hex(),
+        ws.identity().public_key_hex()
+    );
+    assert_eq!(restored.stats().unwrap().counts, ws.stats().unwrap().counts);
+    assert!(insisst_core::check::run(&restored).unwrap().is_empty());
+    // Never over an existing workspace.
+    assert!(matches!(
+        insisst_core::backup::restore(&backup, &restored_dir),
+        Err(Error::WorkspaceExists { .. })
+    ));
+    // A file that is not a backup leaves nothing behind.
+    let junk = dir.path().join("junk.zip");
+    std::fs::write(&junk, b"not a zip").unwrap();
+    let err = insisst_core::backup::restore(&junk, &dir.path().join("c")).unwrap_err();
+    assert!(err.to_string().contains("junk.zip"), "{err}");
+    assert!(!dir.path().join("c").exists());
+}
+
+#[test]
+fn a_newer_schema_is_refused_clearly() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(new_ws(dir.path()));
+    let conn = rusqlite::Connection::open(dir.path().join("workspace.sqlite3")).unwrap();
+    conn.execute_batch("PRAGMA user_version = 99").unwrap();
+    drop(conn);
+    let err = Workspace::open(dir.path(), options(1)).unwrap_err();
+    assert!(
+        matches!(err, Error::SchemaTooNew { found: 99, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("newer version"), "{err}");
+}
+
+#[test]
+fn opening_a_missing_workspace_says_so_and_init_never_overwrites() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = Workspace::open(&dir.path().join("nowhere"), options(1)).unwrap_err();
+    assert!(matches!(err, Error::NoWorkspace { .. }));
+    drop(new_ws(dir.path()));
+    let err = Workspace::init(dir.path(), &owner(), options(1)).unwrap_err();
+    assert!(matches!(err, Error::WorkspaceExists { .. }));
+}
+
+#[test]
+fn the_demo_is_deterministic_and_valid() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut ids = vec![];
+    for dir in [a.path(), b.path()] {
+        let mut ws = new_ws(dir);
+        let summary = insisst_core::demo::generate(&mut ws, 400, 42).unwrap();
+        assert!(summary.total >= 400);
+        let all = ws.list(&ListQuery::default()).unwrap();
+        let mut titles: Vec<_> = all
+            .iter()
+            .map(|r| (r.id.clone(), r.title().to_string()))
+            .collect();
+        titles.sort();
+        ids.push(titles);
+        assert!(insisst_core::check::run(&ws).unwrap().is_empty());
+        let stats = ws.stats().unwrap();
+        let count = |k: Kind| stats.counts.iter().find(|(kind, _)| *kind == k).unwrap().1;
+        assert!(count(Kind::Note) > count(Kind::Session));
+        assert!(count(Kind::Session) > count(Kind::Question));
+        assert!(count(Kind::Attachment) >= 1);
+    }
+    assert_eq!(ids[0], ids[1]);
+    let text: String = ids[0].iter().map(|(_, t)| t.as_str()).collect();
+    for diacritic in ['å', 'ä', 'č', 'ř', 'ł', 'ż', 'ø'] {
+        assert!(
+            text.contains(diacritic) || diacritic == 'ø',
+            "demo titles lack {diacritic}"
+        );
+    }
+}

@@ -1,0 +1,25 @@
+//! Tauri's build step, pointed at src-tauri/ (the package root is the repository root), with
+//! every app command listed so that each gets an `allow-…` permission and nothing runs that a
+//! capability does not grant.
+
+/// Every `#[tauri::command]` of the app. A command missing here cannot be called at all.
+const COMMANDS: &[&str] = &[
+    "workspace_status",
+    "workspace_partners",
+    "workspace_setup",
+    "records_list",
+    "record_get",
+];
+
+fn main() {
+    println!("cargo:rerun-if-changed=src-tauri/capabilities");
+    println!("cargo:rerun-if-changed=src-tauri/permissions");
+    let attributes = tauri_build::Attributes::new()
+        .capabilities_path_pattern("src-tauri/capabilities/**/*")
+        .app_manifest(
+            tauri_build::AppManifest::new()
+                .commands(COMMANDS)
+                .permissions_path_pattern("src-tauri/permissions/**/*"),
+        );
+    tauri_build::try_build(attributes).expect("tauri-build failed");
+}

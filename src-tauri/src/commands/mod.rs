@@ -1,0 +1,5 @@
+//! The app's commands, one module per domain. Each is thin: arguments in, one call into
+//! insisst-core, a DTO out.
+
+pub mod records;
+pub mod workspace;
