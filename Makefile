@@ -8,7 +8,7 @@ CLI := target/debug/insisst
 .PHONY: run test deps deps-e2e ui build lint test-rust test-ui test-e2e bench bindings fmt
 
 run: deps ui
-	cargo build $(CARGO_FEATURES) --bin insisst-app --bin insisst
+	cargo build $(CARGO_FEATURES) -p insisst-app -p insisst-cli
 	./$(APP)
 
 deps:
@@ -35,7 +35,7 @@ test-ui:
 	npm --prefix ui test
 
 test-e2e: ui
-	cargo build $(CARGO_FEATURES) --bin insisst-app --bin insisst
+	cargo build $(CARGO_FEATURES) -p insisst-app -p insisst-cli
 	INSISST_APP=$(CURDIR)/$(APP) INSISST_CLI=$(CURDIR)/$(CLI) ./tests/e2e/run.sh
 
 # Everything CI runs, in the order that fails fastest.

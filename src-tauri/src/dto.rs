@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
 pub struct Owner {
     pub member: String,
     pub organisation: String,
@@ -15,14 +14,12 @@ pub struct Owner {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
 pub struct KindCount {
     pub kind: String,
     pub count: u32,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
 pub struct WorkspaceStatus {
     pub path: String,
     /// False on first start: the workspace does not exist yet.
@@ -32,7 +29,6 @@ pub struct WorkspaceStatus {
 }
 
 #[derive(Debug, Clone, Deserialize, TS)]
-#[ts(export)]
 pub struct SetupRequest {
     pub member: String,
     /// A partner's name or short name, or a new organisation's name.
@@ -42,7 +38,6 @@ pub struct SetupRequest {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
 pub struct PartnerOrg {
     pub id: String,
     pub name: String,
@@ -51,7 +46,6 @@ pub struct PartnerOrg {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
 pub struct RecordSummary {
     pub id: String,
     pub kind: String,
@@ -62,7 +56,6 @@ pub struct RecordSummary {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
 pub struct RecordPage {
     pub records: Vec<RecordSummary>,
     pub total: u32,
@@ -70,7 +63,6 @@ pub struct RecordPage {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
 pub struct LinkRef {
     pub id: String,
     pub kind: String,
@@ -80,7 +72,6 @@ pub struct LinkRef {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
 pub struct ScheduledBlock {
     pub index: u32,
     pub title: String,
@@ -93,7 +84,6 @@ pub struct ScheduledBlock {
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
 pub struct RecordDetail {
     pub id: String,
     pub kind: String,
@@ -123,58 +113,33 @@ mod tests {
     /// rewrite the files after changing a DTO.
     #[test]
     fn bindings_are_current() {
-        let cfg = ts_rs::Config::default();
-        let generated: Vec<(String, String)> = vec![
-            (
-                AppError::name(&cfg),
-                AppError::export_to_string(&cfg).unwrap(),
-            ),
-            (Owner::name(&cfg), Owner::export_to_string(&cfg).unwrap()),
-            (
-                KindCount::name(&cfg),
-                KindCount::export_to_string(&cfg).unwrap(),
-            ),
-            (
-                WorkspaceStatus::name(&cfg),
-                WorkspaceStatus::export_to_string(&cfg).unwrap(),
-            ),
-            (
-                SetupRequest::name(&cfg),
-                SetupRequest::export_to_string(&cfg).unwrap(),
-            ),
-            (
-                PartnerOrg::name(&cfg),
-                PartnerOrg::export_to_string(&cfg).unwrap(),
-            ),
-            (
-                RecordSummary::name(&cfg),
-                RecordSummary::export_to_string(&cfg).unwrap(),
-            ),
-            (
-                RecordPage::name(&cfg),
-                RecordPage::export_to_string(&cfg).unwrap(),
-            ),
-            (
-                LinkRef::name(&cfg),
-                LinkRef::export_to_string(&cfg).unwrap(),
-            ),
-            (
-                ScheduledBlock::name(&cfg),
-                ScheduledBlock::export_to_string(&cfg).unwrap(),
-            ),
-            (
-                RecordDetail::name(&cfg),
-                RecordDetail::export_to_string(&cfg).unwrap(),
-            ),
+        fn generate<T: TS + ?Sized + 'static>() -> (PathBuf, String) {
+            let cfg = ts_rs::Config::default();
+            let path = T::output_path().expect("every DTO is exportable");
+            (path, T::export_to_string(&cfg).expect("every DTO renders"))
+        }
+        let generated = vec![
+            generate::<AppError>(),
+            generate::<Owner>(),
+            generate::<KindCount>(),
+            generate::<WorkspaceStatus>(),
+            generate::<SetupRequest>(),
+            generate::<PartnerOrg>(),
+            generate::<RecordSummary>(),
+            generate::<RecordPage>(),
+            generate::<LinkRef>(),
+            generate::<ScheduledBlock>(),
+            generate::<RecordDetail>(),
+            generate::<serde_json::Value>(),
         ];
         let update = std::env::var_os("UPDATE_BINDINGS").is_some();
         let mut stale = vec![];
-        for (name, text) in generated {
-            let path = bindings_dir().join(format!("{name}.ts"));
+        for (relative, text) in generated {
+            let path = bindings_dir().join(relative);
             let current = std::fs::read_to_string(&path).unwrap_or_default();
             if current != text {
                 if update {
-                    std::fs::create_dir_all(bindings_dir()).unwrap();
+                    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
                     std::fs::write(&path, text).unwrap();
                 } else {
                     stale.push(path.display().to_string());

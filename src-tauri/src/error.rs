@@ -5,7 +5,6 @@ use serde::Serialize;
 use ts_rs::TS;
 
 #[derive(Debug, Clone, Serialize, TS)]
-#[ts(export)]
 pub struct AppError {
     pub code: String,
     pub message: String,

@@ -252,7 +252,7 @@ impl Generator {
             s.push_str("\n\n");
             section += 1;
             for _ in 0..self.rng.random_range(2..5) {
-                s.push_str(*self.pick(lang.sentences));
+                s.push_str(self.pick::<&str>(lang.sentences));
                 s.push(' ');
             }
             if !self.titles.is_empty() && self.rng.random_bool(0.3) {
@@ -263,7 +263,7 @@ impl Generator {
             if self.rng.random_bool(0.4) {
                 for _ in 0..3 {
                     s.push_str("- ");
-                    s.push_str(*self.pick(lang.sentences));
+                    s.push_str(self.pick::<&str>(lang.sentences));
                     s.push('\n');
                 }
                 s.push('\n');

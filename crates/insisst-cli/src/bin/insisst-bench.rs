@@ -151,7 +151,7 @@ fn content_bytes(root: &Path) -> Result<u64> {
 }
 
 fn rusqlite_conn(root: &Path) -> Result<rusqlite::Connection> {
-    rusqlite::Connection::open(&root.join("workspace.sqlite3")).context("open the bench database")
+    rusqlite::Connection::open(root.join("workspace.sqlite3")).context("open the bench database")
 }
 
 /// The same number of rows, ~2.5 KB of JSON each, into a bare table: the floor that

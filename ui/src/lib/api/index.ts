@@ -1,0 +1,30 @@
+import { getContext, setContext } from 'svelte';
+import { tauriRecordsApi, type RecordsApi } from './records';
+import { tauriWorkspaceApi, type WorkspaceApi } from './workspace';
+
+export type { RecordsApi, WorkspaceApi };
+export { errorMessage, toAppError, type AppError } from './errors';
+
+/** Everything the UI asks of the Rust side, one member per domain. */
+export interface Api {
+  workspace: WorkspaceApi;
+  records: RecordsApi;
+}
+
+/** The real implementation: Tauri commands through `invoke`. */
+export function createTauriApi(): Api {
+  return { workspace: tauriWorkspaceApi, records: tauriRecordsApi };
+}
+
+/** Context key; tests mount components with `context: new Map([[API_CONTEXT, fakeApi]])`. */
+export const API_CONTEXT = Symbol('insisst.api');
+
+export function setApi(api: Api): Api {
+  return setContext(API_CONTEXT, api);
+}
+
+export function getApi(): Api {
+  const api = getContext<Api | undefined>(API_CONTEXT);
+  if (!api) throw new Error('No Api in context: mount the app with setApi() or a context map.');
+  return api;
+}

@@ -1,0 +1,227 @@
+/**
+ * An in-memory Api with generated data, for working on the UI without the Rust side:
+ * `npm run dev`, then open /preview.html (add `?fresh` for the first-start screen).
+ * Dev only: not part of the build (vite builds index.html alone).
+ */
+import type { Api } from '../lib/api';
+import type { LinkRef } from '../lib/bindings/LinkRef';
+import type { PartnerOrg } from '../lib/bindings/PartnerOrg';
+import type { RecordDetail } from '../lib/bindings/RecordDetail';
+import type { RecordSummary } from '../lib/bindings/RecordSummary';
+import type { ScheduledBlock } from '../lib/bindings/ScheduledBlock';
+import type { JsonValue } from '../lib/bindings/serde_json/JsonValue';
+import type { WorkspaceStatus } from '../lib/bindings/WorkspaceStatus';
+import { KINDS } from '../lib/kinds';
+
+type Json = { [key in string]?: JsonValue };
+interface Stored {
+  summary: RecordSummary;
+  record: Json;
+  links: LinkRef[];
+}
+
+const PARTNERS: PartnerOrg[] = [
+  { id: 'org-be', name: 'Sociale InnovatieFabriek', short_name: 'SIF', country: 'BE' },
+  { id: 'org-ie-rethink', name: 'Rethink Ireland', short_name: 'Rethink Ireland', country: 'IE' },
+  { id: 'org-ie-genio', name: 'Genio', short_name: 'Genio', country: 'IE' },
+  { id: 'org-fi', name: 'THL — Finnish Institute for Health and Welfare', short_name: 'THL', country: 'FI' },
+  { id: 'org-cz', name: 'MoLSA — Ministry of Labour and Social Affairs', short_name: 'MoLSA', country: 'CZ' },
+  { id: 'org-pl', name: 'Shipyard Foundation', short_name: 'Shipyard', country: 'PL' },
+  { id: 'org-dk', name: 'Social Innovation Academy', short_name: 'SIA', country: 'DK' },
+];
+
+const PLACES = ['Århus', 'Plzeň', 'Łódź', 'Gdańsk', 'Jyväskylä', 'Brno', 'Gent', 'Cork', 'Ørsted', 'Kraków'];
+const TOPICS = ['housing first', 'youth employment', 'social procurement', 'impact bonds', 'co-design', 'long-term care', 'digital inclusion'];
+const PEOPLE = ['Søren Østergaard', 'Jiří Dvořák', 'Łucja Żak', 'Aoife Ní Bhriain', 'Päivi Mäkelä', 'Eline De Smet', 'Řehoř Čapek'];
+const TAGS = ['pilot', 'housing', 'evaluation', 'youth', 'policy', 'co-design'];
+
+function pick<T>(list: readonly T[], i: number): T {
+  return list[i % list.length] as T;
+}
+
+function iso(daysAgo: number): string {
+  return new Date(Date.UTC(2026, 10, 26, 12) - daysAgo * 3_600_000).toISOString();
+}
+
+function schedule(record: Json): ScheduledBlock[] | null {
+  const agenda = record.agenda;
+  const starts = record.starts_at;
+  if (!Array.isArray(agenda) || typeof starts !== 'string') return null;
+  const [date = '', time = '09:00'] = starts.split('T');
+  const [h = 9, m = 0] = time.split(':').map(Number);
+  const dayStart = h * 60 + m;
+  let day = 1;
+  let minute = dayStart;
+  const fmt = (d: number, min: number) => {
+    const dt = new Date(`${date}T00:00:00Z`);
+    dt.setUTCDate(dt.getUTCDate() + d - 1);
+    const hh = String(Math.floor(min / 60)).padStart(2, '0');
+    const mm = String(min % 60).padStart(2, '0');
+    return `${dt.toISOString().slice(0, 10)}T${hh}:${mm}`;
+  };
+  return agenda.map((block, index) => {
+    const b = (block ?? {}) as Json;
+    if (b.day_break === true) {
+      day += 1;
+      minute = dayStart;
+    }
+    const minutes = typeof b.minutes === 'number' ? b.minutes : 0;
+    const out: ScheduledBlock = {
+      index,
+      title: String(b.title ?? ''),
+      starts_at: fmt(day, minute),
+      ends_at: fmt(day, minute + minutes),
+      minutes,
+      day,
+    };
+    minute += minutes;
+    return out;
+  });
+}
+
+export function createMemoryApi(options: { ready: boolean; notes?: number }): Api {
+  let ready = options.ready;
+  let owner: WorkspaceStatus['owner'] = ready
+    ? { member: 'Päivi Mäkelä', organisation: 'THL', organisation_id: 'org-fi', node_id: 'node-1' }
+    : null;
+  const byKind = new Map<string, Stored[]>(KINDS.map((k) => [k, []]));
+  const byId = new Map<string, Stored>();
+
+  function add(kind: string, i: number, title: string, fields: Json, links: LinkRef[] = []): Stored {
+    const id = `${kind}-${String(i).padStart(6, '0')}`;
+    const tags = i % 3 === 0 ? [pick(TAGS, i), pick(TAGS, i + 2)] : i % 3 === 1 ? [pick(TAGS, i)] : [];
+    const updated = iso(i * 7 + kind.length);
+    const status = typeof fields.status === 'string' ? fields.status : null;
+    const stored: Stored = {
+      summary: { id, kind, title, updated_at: updated, tags, status },
+      record: { id, kind, title, tags, ...fields },
+      links,
+    };
+    byKind.get(kind)?.push(stored);
+    byId.set(id, stored);
+    return stored;
+  }
+
+  PARTNERS.forEach((p, i) =>
+    add('org', i, p.name, { country: p.country, is_partner: true, sector: 'government' }),
+  );
+  const contacts = PEOPLE.map((name, i) =>
+    add('contact', i, name, {
+      org_id: pick(PARTNERS, i).id,
+      role: 'Programme lead',
+      email: `person${i}@example.org`,
+      languages: ['en', pick(['da', 'cs', 'pl', 'fi', 'nl'], i)],
+      expertise: [pick(TOPICS, i), pick(TOPICS, i + 3)],
+      sector: pick(['government', 'non_profit', 'academia'], i),
+      consent: { basis: 'consent', recorded_at: '2026-03-01', share_with_partners: i % 2 === 0 },
+    }, [{ id: pick(PARTNERS, i).id, kind: 'org', title: pick(PARTNERS, i).name, rel: 'org_id' }]),
+  );
+  const questions = Array.from({ length: 60 }, (_, i) =>
+    add('question', i, `How do we scale ${pick(TOPICS, i)} in ${pick(PLACES, i)}?`, {
+      status: pick(['open', 'provisional', 'resolved', 'dropped'], i),
+      priority: pick(['high', 'medium', 'low'], i),
+      theme: pick(TOPICS, i),
+      body: `Context from ${pick(PLACES, i)}.\n\nWhat we know so far…`,
+    }),
+  );
+  for (let i = 0; i < 40; i++) {
+    const host = pick(PARTNERS, i);
+    const c1 = pick(contacts, i);
+    const c2 = pick(contacts, i + 1);
+    const q = pick(questions, i);
+    add('session', i, `${pick(['Peer exchange', 'Study visit', 'Workshop', 'Webinar'], i)} in ${pick(PLACES, i)}`, {
+      session_kind: pick(['peer_exchange', 'study_visit', 'workshop', 'webinar'], i),
+      status: pick(['planned', 'confirmed', 'held', 'idea'], i),
+      starts_at: `2026-12-${String((i % 27) + 1).padStart(2, '0')}T09:00`,
+      timezone: 'Europe/Copenhagen',
+      venue: `Town hall, ${pick(PLACES, i)}`,
+      host_org: host.id,
+      participants: [c1.summary.id, c2.summary.id],
+      objectives: `Learn how ${pick(PLACES, i + 1)} organised ${pick(TOPICS, i)}.`,
+      headcount: { government: 4, non_profit: 6, academia: 2 },
+      agenda: [
+        { title: 'Welcome and introductions', minutes: 20, who: c1.summary.title },
+        { title: `Site visit: ${pick(PLACES, i)}`, minutes: 90, materials: 'Comfortable shoes' },
+        { title: 'Lunch', minutes: 60 },
+        { title: 'World café', minutes: 75, who: c2.summary.title },
+        ...(i % 4 === 0 ? [{ title: 'Reflection walk', minutes: 45, day_break: true }] : []),
+        { title: 'Wrap-up and next steps', minutes: 25 },
+      ],
+    }, [
+      { id: host.id, kind: 'org', title: host.name, rel: 'host_org' },
+      { id: c1.summary.id, kind: 'contact', title: c1.summary.title, rel: 'participants' },
+      { id: c2.summary.id, kind: 'contact', title: c2.summary.title, rel: 'participants' },
+      { id: q.summary.id, kind: 'question', title: q.summary.title, rel: 'link' },
+    ]);
+  }
+  const noteCount = options.notes ?? 100_000;
+  for (let i = 0; i < noteCount; i++) {
+    add('note', i, `${pick(['Workshop notes', 'Case study', 'Reflection'], i)}: ${pick(TOPICS, i)} — ${pick(PLACES, i)} #${i + 1}`, {
+      note_kind: pick(['workshop_notes', 'case_study', 'reflection'], i),
+      language: pick(['en', 'da', 'cs', 'pl', 'fi', 'nl'], i),
+      body: `# ${pick(TOPICS, i)}\n\nNotes from ${pick(PLACES, i)}, with ${pick(PEOPLE, i)}.\n\n- See [[${pick(questions, i).summary.title}]]\n- Next: follow-up in spring`,
+    }, i < 1000 ? [{ id: pick(questions, i).summary.id, kind: 'question', title: pick(questions, i).summary.title, rel: 'wiki' }] : []);
+  }
+  for (const list of byKind.values()) list.sort((a, b) => b.summary.updated_at.localeCompare(a.summary.updated_at));
+
+  function backlinks(id: string): LinkRef[] {
+    const out: LinkRef[] = [];
+    // Only sessions and the first notes link anywhere: enough for a preview.
+    for (const kind of ['session', 'note', 'contact']) {
+      for (const s of byKind.get(kind) ?? []) {
+        for (const l of s.links) {
+          if (l.id === id) out.push({ id: s.summary.id, kind, title: s.summary.title, rel: l.rel });
+        }
+      }
+    }
+    return out;
+  }
+
+  const delay = <T>(value: T, ms = 60) => new Promise<T>((r) => setTimeout(() => r(value), ms));
+
+  function status(): WorkspaceStatus {
+    return {
+      path: '/home/päivi/.local/share/insisst/workspace',
+      ready,
+      owner,
+      counts: ready ? KINDS.map((k) => ({ kind: k, count: byKind.get(k)?.length ?? 0 })) : [],
+    };
+  }
+
+  return {
+    workspace: {
+      status: () => delay(status()),
+      partners: () => delay(PARTNERS),
+      setup: async (request) => {
+        await delay(null, 1200);
+        ready = true;
+        owner = { member: request.member, organisation: request.organisation, organisation_id: 'org-fi', node_id: 'node-1' };
+        return status();
+      },
+    },
+    records: {
+      list: async (kind, offset, limit) => {
+        const all = byKind.get(kind) ?? [];
+        return delay({ records: all.slice(offset, offset + limit).map((s) => s.summary), total: all.length, offset });
+      },
+      get: async (id) => {
+        const s = byId.get(id);
+        if (!s) throw { code: 'not_found', message: `No record with id ${id}` };
+        const detail: RecordDetail = {
+          id,
+          kind: s.summary.kind,
+          title: s.summary.title,
+          rev: `2-${id.replace(/\W/g, '').padEnd(32, 'f').slice(0, 32)}`,
+          created_at: iso(900),
+          updated_at: s.summary.updated_at,
+          record: { ...s.record, rev: '2-…' },
+          links: s.links,
+          backlinks: backlinks(id),
+          schedule: schedule(s.record),
+          revision_count: 2,
+        };
+        return delay(detail, 30);
+      },
+    },
+  };
+}
