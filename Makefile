@@ -5,7 +5,7 @@ CARGO_FEATURES := --features custom-protocol
 APP := target/debug/insisst-app
 CLI := target/debug/insisst
 
-.PHONY: run test deps deps-e2e ui build lint test-rust test-ui test-e2e bench bindings fmt
+.PHONY: run test deps deps-e2e ui build lint test-rust test-ui test-e2e bench bench-app bindings fmt
 
 run: deps ui
 	cargo build $(CARGO_FEATURES) -p insisst-app -p insisst-cli
@@ -52,3 +52,8 @@ fmt:
 bench: deps ui
 	cargo build --release -p insisst-cli
 	./target/release/insisst-bench $(BENCH_ARGS)
+
+# The desktop app under Xvfb beside a hello-world Tauri app, same run: launch to first content
+# and memory of all its processes (bench/app-bench.sh; BENCH_ROUNDS=5 by default).
+bench-app: deps-e2e
+	./bench/app-bench.sh

@@ -3,12 +3,20 @@
 //   INSISST_APP            absolute path of the app binary
 //   TAURI_DRIVER_PORT      where tauri-driver listens (default 4444)
 //   E2E_SCREENSHOTS        where page screenshots go (default <repo>/target/e2e-screenshots)
+//   E2E_TMP                scratch folder for the first-start test's empty workspace and the
+//                          launcher that points the app at it (default: the system's temp)
 //   E2E_SESSION_MARKER     a file this test creates when no session could be created, so
 //                          that run.sh restarts tauri-driver and retries once
 //   E2E_CAPABILITIES       optional JSON replacing the capabilities (debugging only)
 //   E2E_ALLOW_DEV_URL      set to accept an app that loads its devUrl (a running dev server)
+//
+// The first test runs on the demo workspace run.sh made ($INSISST_WORKSPACE, passed from
+// tauri-driver to the app). The second starts the app on a fresh empty folder: tauri-driver
+// has no per-session environment, so it launches a small script that sets INSISST_WORKSPACE
+// and `exec`s the app (same process, same arguments).
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -19,11 +27,13 @@ const REPO = path.resolve(HERE, '..', '..');
 const APP = process.env.INSISST_APP ?? path.join(REPO, 'target', 'debug', 'insisst-app');
 const PORT = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
 const SHOTS = process.env.E2E_SCREENSHOTS ?? path.join(REPO, 'target', 'e2e-screenshots');
+const SCRATCH = process.env.E2E_TMP ?? os.tmpdir();
 
 const SESSION_TIMEOUT = 60_000; // creating the session starts the app
 const START_TIMEOUT = 45_000; // first screen after start (opening the workspace)
 const WAIT = 15_000; // any other wait
 const COMMAND_TIMEOUT = 30_000; // any single WebDriver command
+const SETUP_TIMEOUT = 180_000; // creating a workspace with demo records (debug build)
 
 /** Reject after `ms` with a message saying what was being waited for. */
 function withTimeout(promise, ms, what) {
@@ -34,13 +44,13 @@ function withTimeout(promise, ms, what) {
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
-function capabilities() {
+function capabilities(application) {
   if (process.env.E2E_CAPABILITIES) return JSON.parse(process.env.E2E_CAPABILITIES);
-  assert.ok(path.isAbsolute(APP), `INSISST_APP must be an absolute path, got ${APP}`);
-  return { 'tauri:options': { application: APP } };
+  assert.ok(path.isAbsolute(application), `the application must be an absolute path, got ${application}`);
+  return { 'tauri:options': { application } };
 }
 
-async function createSession() {
+async function createSession(application = APP) {
   try {
     return await withTimeout(
       remote({
@@ -49,7 +59,7 @@ async function createSession() {
         path: '/',
         logLevel: 'warn',
         // WebDriver classic: tauri-driver speaks no BiDi.
-        capabilities: { ...capabilities(), 'wdio:enforceWebDriverClassic': true },
+        capabilities: { ...capabilities(application), 'wdio:enforceWebDriverClassic': true },
         // Per request; POST /session starts the app, so it gets the session timeout.
         // No retries: a retried POST /session could leave a second session open.
         connectionRetryTimeout: SESSION_TIMEOUT,
@@ -63,7 +73,7 @@ async function createSession() {
   } catch (error) {
     if (process.env.E2E_SESSION_MARKER) writeFileSync(process.env.E2E_SESSION_MARKER, String(error));
     throw new Error(
-      `Could not create a WebDriver session through tauri-driver on port ${PORT} for ${APP}: ` +
+      `Could not create a WebDriver session through tauri-driver on port ${PORT} for ${application}: ` +
         (error instanceof Error ? error.message : String(error)),
     );
   }
@@ -120,6 +130,39 @@ async function openRow(browser, row) {
   return { id, title };
 }
 
+/** Fail clearly when the app is a dev build that loads devUrl instead of the embedded UI. */
+async function assertEmbeddedUi(browser) {
+  const url = await browser.getUrl();
+  if (/^https?:\/\/(localhost|127\.0\.0\.1)[:/]/.test(url) && !process.env.E2E_ALLOW_DEV_URL) {
+    throw new Error(
+      `the app loads ${url}: it is a dev build without the embedded UI. Build ui/dist, then ` +
+        'the app with `--features tauri/custom-protocol` (or set E2E_ALLOW_DEV_URL=1 with a dev server running).',
+    );
+  }
+}
+
+async function deleteSession(browser) {
+  await withTimeout(browser.deleteSession(), COMMAND_TIMEOUT, 'deleting the WebDriver session').catch((error) =>
+    console.error(`could not delete the WebDriver session: ${error.message}`),
+  );
+}
+
+/** Single-quoted for sh. */
+function shQuote(text) {
+  return `'${String(text).replaceAll("'", `'\\''`)}'`;
+}
+
+/** A launcher that starts the app on `workspace`: same process (exec), same arguments. */
+function launcherFor(workspace, dir) {
+  const file = path.join(dir, 'insisst-app-launcher.sh');
+  writeFileSync(
+    file,
+    `#!/bin/sh\nINSISST_WORKSPACE=${shQuote(workspace)}\nexport INSISST_WORKSPACE\nexec ${shQuote(APP)} "$@"\n`,
+  );
+  chmodSync(file, 0o755);
+  return file;
+}
+
 async function goTo(browser, kind) {
   const nav = await visible(browser, `[data-testid="nav-${kind}"]`, `the ${kind} navigation entry`);
   await nav.click();
@@ -136,13 +179,7 @@ test('the app shows home, lists notes, opens a note and a session with its sched
     try {
       // A debug `cargo build` without `--features tauri/custom-protocol` loads devUrl
       // (a dev server) instead of the embedded ui/dist: say so instead of timing out.
-      const url = await browser.getUrl();
-      if (/^https?:\/\/(localhost|127\.0\.0\.1)[:/]/.test(url) && !process.env.E2E_ALLOW_DEV_URL) {
-        throw new Error(
-          `the app loads ${url}: it is a dev build without the embedded UI. Build ui/dist, then ` +
-            'the app with `--features tauri/custom-protocol` (or set E2E_ALLOW_DEV_URL=1 with a dev server running).',
-        );
-      }
+      await assertEmbeddedUi(browser);
 
       // Home
       const greeting = await visible(browser, '[data-testid="greeting"]', 'the Home screen', START_TIMEOUT);
@@ -206,8 +243,90 @@ test('the app shows home, lists notes, opens a note and a session with its sched
       throw error;
     }
   } finally {
-    await withTimeout(browser.deleteSession(), COMMAND_TIMEOUT, 'deleting the WebDriver session').catch(
-      (error) => console.error(`could not delete the WebDriver session: ${error.message}`),
-    );
+    await deleteSession(browser);
+  }
+});
+
+test('first start on an empty folder: the welcome form creates the workspace with demo data', { timeout: 420_000 }, async () => {
+  const dir = mkdtempSync(path.join(SCRATCH, 'first-start-'));
+  const workspace = path.join(dir, 'empty workspace');
+  mkdirSync(workspace);
+  const member = 'Zuzana Řezníčková';
+  try {
+    const browser = await createSession(launcherFor(workspace, dir));
+    try {
+      await browser.setTimeout({ script: COMMAND_TIMEOUT, pageLoad: START_TIMEOUT, implicit: 0 });
+      await assertEmbeddedUi(browser);
+
+      // The welcome form, not Home: the folder holds no workspace yet.
+      await visible(browser, '[data-testid="setup-form"]', 'the welcome (setup) form', START_TIMEOUT);
+      assert.equal(await browser.$('[data-testid="home"]').isExisting(), false, 'no Home before setup');
+
+      const name = await visible(browser, 'input[name="member"]', 'the member name field');
+      await name.setValue(member);
+      assert.equal(await name.getValue(), member, 'the name field holds the typed name, diacritics included');
+
+      // The organisation: the partner whose short name is MoLSA (options are loaded from the core).
+      const select = await visible(browser, 'select[name="organisation"]', 'the organisation list');
+      let molsa = null;
+      await browser.waitUntil(
+        async () => {
+          for (const option of await select.$$('option')) {
+            const text = String(await option.getProperty('textContent'));
+            if (text.includes('MoLSA')) {
+              molsa = await option.getAttribute('value');
+              return true;
+            }
+          }
+          return false;
+        },
+        { timeout: WAIT, timeoutMsg: 'the organisation list offers no MoLSA partner' },
+      );
+      await select.selectByAttribute('value', molsa);
+      assert.equal(await select.getValue(), molsa, 'MoLSA is selected');
+
+      const demo = await visible(browser, 'input[name="demo"]', 'the demo data checkbox');
+      await demo.click();
+      assert.equal(await demo.isSelected(), true, '"Fill with demo data" is checked');
+
+      const submit = await visible(browser, 'form[data-testid="setup-form"] button[type="submit"]', 'the submit button');
+      await browser.waitUntil(async () => submit.isEnabled(), {
+        timeout: WAIT,
+        timeoutMsg: 'the submit button stays disabled with name and organisation filled in',
+      });
+      await screenshot(browser, '06-setup-form');
+      await submit.click();
+
+      // Home, greeting the new owner, with the demo records counted.
+      const greeting = await visible(browser, '[data-testid="greeting"]', 'Home after setup', SETUP_TIMEOUT);
+      assert.equal((await greeting.getText()).trim(), `Hello, ${member}`, 'Home greets the new owner by name');
+      const home = await browser.$('[data-testid="home"]');
+      assert.match(await home.getText(), /MoLSA/, 'Home names the organisation');
+      const counts = {};
+      for (const card of await browser.$$('[data-testid^="card-"]')) {
+        const kind = String(await card.getAttribute('data-testid')).slice('card-'.length);
+        counts[kind] = Number(String(await card.$('.count').getProperty('textContent')).trim());
+      }
+      assert.ok(Object.keys(counts).length > 0, 'Home shows record cards');
+      const total = Object.values(counts).reduce((a, b) => a + b, 0);
+      assert.ok(total > 0, `Home counts demo records (counts: ${JSON.stringify(counts)})`);
+      assert.ok(counts.note > 0, `Home counts notes (counts: ${JSON.stringify(counts)})`);
+      await screenshot(browser, '07-after-setup');
+
+      // The workspace is on disk, where the app was pointed.
+      assert.ok(readdirSync(workspace).length > 0, `the workspace folder ${workspace} is still empty`);
+
+      // And the records are there: the Notes list shows them.
+      await goTo(browser, 'note');
+      await rows(browser, 'the Notes list of the new workspace');
+      await screenshot(browser, '08-new-workspace-notes');
+    } catch (error) {
+      await screenshot(browser, '99-first-start-failure').catch(() => {});
+      throw error;
+    } finally {
+      await deleteSession(browser);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });

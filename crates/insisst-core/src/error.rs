@@ -71,6 +71,12 @@ pub enum Error {
     #[error("backup {path}: {problem}")]
     Backup { path: PathBuf, problem: String },
 
+    #[error("search index {path}: {message}")]
+    Index { path: PathBuf, message: String },
+
+    #[error("the search index at {path} is being written by another process (is the app open?); close it and try again")]
+    IndexBusy { path: PathBuf },
+
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
 
@@ -96,6 +102,8 @@ impl Error {
             Error::Sqlite { .. } => "database",
             Error::Migration { .. } => "migration",
             Error::Backup { .. } => "backup",
+            Error::Index { .. } => "index",
+            Error::IndexBusy { .. } => "index_busy",
             Error::Corrupt(_) => "corrupt",
             Error::Invalid(_) => "invalid",
         }

@@ -18,6 +18,7 @@ pub mod location;
 pub mod partners;
 pub mod revision;
 pub mod schema;
+pub mod search;
 pub mod store;
 pub mod wiki;
 

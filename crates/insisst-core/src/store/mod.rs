@@ -468,6 +468,34 @@ impl Workspace {
         Ok(out)
     }
 
+    /// Calls `f` with every record, deleted ones included, in change order, without holding
+    /// them all in memory (a reindex of 100k records streams through here).
+    pub fn for_each_record(&self, mut f: impl FnMut(Record) -> Result<()>) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT r.id, r.kind, r.rev, r.deleted, v.content FROM records r
+                 JOIN revisions v ON v.id = r.id AND v.rev = r.rev ORDER BY r.seq",
+            )
+            .ctx("read records")?;
+        let mut rows = stmt.query([]).ctx("read records")?;
+        while let Some(row) = rows.next().ctx("read records")? {
+            f(parts_to_record(row_to_parts(row).ctx("read a record")?)?)?;
+        }
+        Ok(())
+    }
+
+    /// Records by id, in the order asked, skipping ids that do not exist.
+    pub fn get_many(&self, ids: &[String]) -> Result<Vec<Record>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(r) = load_record(&self.conn, id)? {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
     pub fn count(&self, q: &ListQuery) -> Result<u64> {
         let (where_sql, args) = list_filter(q);
         let sql = format!("SELECT COUNT(*) FROM records r WHERE {where_sql}");

@@ -1,34 +1,10 @@
 //! The store end to end, on real SQLite files in temporary folders.
 
-use chrono::{DateTime, Duration, Utc};
-use insisst_core::store::{ListQuery, NewOwner, Workspace, WorkspaceOptions};
-use insisst_core::{Error, FixedClock, Kind, SeededEntropy};
-use serde_json::{json, Map, Value};
+use crate::util::{new_ws, obj, options, owner};
+use insisst_core::store::{ListQuery, NewOwner, Workspace};
+use insisst_core::{Error, Kind};
+use serde_json::{json, Value};
 use std::path::Path;
-use std::sync::Arc;
-
-fn options(seed: u64) -> WorkspaceOptions {
-    let start: DateTime<Utc> = "2026-03-02T08:00:00Z".parse().unwrap();
-    WorkspaceOptions {
-        clock: Arc::new(FixedClock::new(start, Duration::seconds(1))),
-        entropy: Box::new(SeededEntropy::new(seed)),
-    }
-}
-
-fn owner() -> NewOwner {
-    NewOwner {
-        member: "Aino Mäkelä".into(),
-        organisation: Some("THL".into()),
-    }
-}
-
-fn new_ws(dir: &Path) -> Workspace {
-    Workspace::init(dir, &owner(), options(7)).unwrap()
-}
-
-fn obj(v: Value) -> Map<String, Value> {
-    v.as_object().unwrap().clone()
-}
 
 /// Everything the database holds, as text: for "nothing changed" assertions.
 fn dump(dir: &Path) -> String {

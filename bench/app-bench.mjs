@@ -1,0 +1,304 @@
+// Desktop app benchmark: launch to first content, and the memory of all the app's processes,
+// for the Insisst app beside a hello-world Tauri app measured the same way in the same run.
+// Run it through bench/app-bench.sh, which builds both apps, prepares a demo workspace, and
+// starts Xvfb and tauri-driver. Environment:
+//   BENCH_INSISST_APP   absolute path of the Insisst app binary (release, UI embedded)
+//   BENCH_HELLO_APP     absolute path of the hello-world app binary (bench/hello-tauri)
+//   BENCH_DRIVER_PID    pid of tauri-driver: the apps are found among its descendants
+//   TAURI_DRIVER_PORT   where tauri-driver listens (default 4444)
+//   BENCH_ROUNDS        measured rounds per app (default 5); the apps alternate, and the
+//                       order within a round alternates too
+//   BENCH_WARMUP        unmeasured rounds first (default 1: page cache, font cache)
+//   BENCH_IDLE_MS       idle time before the memory is read (default 3000)
+//   BENCH_JSON          optional file to write every sample to, as JSON
+//
+// Launch to first content: from just before `POST /session` (which starts the app) to the
+// moment the first content element is in the DOM, seen by a MutationObserver in the page:
+// the Insisst Home greeting ("Hello, <member>", shown once the workspace is open) and the
+// hello-world app's <h1 id="hello">. Memory: RSS and PSS (/proc/<pid>/smaps_rollup) summed
+// over the app process and all its descendants (WebKitWebProcess, WebKitNetworkProcess, and
+// any sandbox helper between them), after BENCH_IDLE_MS idle.
+import { readFileSync, readdirSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const REPO = path.resolve(HERE, '..');
+// The e2e test's WebdriverIO (tests/e2e/package.json + its lock file): one client, one version.
+const { remote } = createRequire(path.join(REPO, 'tests', 'e2e', 'package.json'))('webdriverio');
+
+const PORT = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 1);
+const IDLE_MS = Number(process.env.BENCH_IDLE_MS ?? 3000);
+const DRIVER_PID = Number(process.env.BENCH_DRIVER_PID ?? 0);
+
+const SESSION_TIMEOUT = 60_000;
+const CONTENT_TIMEOUT = 45_000;
+const COMMAND_TIMEOUT = 30_000;
+const EXIT_TIMEOUT = 15_000;
+
+const APPS = [
+  { key: 'insisst', name: 'Insisst', binary: need('BENCH_INSISST_APP'), selector: '[data-testid="greeting"]' },
+  { key: 'hello', name: 'hello-world', binary: need('BENCH_HELLO_APP'), selector: '#hello' },
+];
+
+function need(name) {
+  const value = process.env[name];
+  if (!value || !path.isAbsolute(value)) throw new Error(`${name} must be an absolute path (got ${value ?? 'nothing'})`);
+  return realpathSync(value);
+}
+
+function log(message) {
+  process.stderr.write(`[bench-app] ${message}\n`);
+}
+
+/** Reject after `ms` with a message saying what was being waited for. */
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// ---- processes ---------------------------------------------------------------------------
+
+/** Every process: pid → { ppid, comm }. */
+function processTable() {
+  const table = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // pid (comm) state ppid …; comm may hold spaces and parentheses: split at the last ')'.
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const ppid = Number(stat.slice(close + 2).split(' ')[1]);
+      table.set(Number(entry), { ppid, comm });
+    } catch {
+      /* gone meanwhile */
+    }
+  }
+  return table;
+}
+
+function descendants(table, root) {
+  const children = new Map();
+  for (const [pid, { ppid }] of table) {
+    if (!children.has(ppid)) children.set(ppid, []);
+    children.get(ppid).push(pid);
+  }
+  const out = [];
+  const queue = [root];
+  while (queue.length) {
+    const pid = queue.shift();
+    for (const child of children.get(pid) ?? []) {
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
+}
+
+function exeOf(pid) {
+  try {
+    return readlinkSync(`/proc/${pid}/exe`);
+  } catch {
+    return null;
+  }
+}
+
+/** The app's process: a descendant of tauri-driver (through WebKitWebDriver) running `binary`. */
+function findAppPid(binary) {
+  const table = processTable();
+  const candidates = (DRIVER_PID ? descendants(table, DRIVER_PID) : [...table.keys()]).filter(
+    (pid) => exeOf(pid) === binary,
+  );
+  if (candidates.length !== 1) {
+    throw new Error(
+      `expected one process running ${binary} under tauri-driver (pid ${DRIVER_PID}), found ${candidates.length}` +
+        (candidates.length ? `: ${candidates.join(', ')}` : ''),
+    );
+  }
+  return candidates[0];
+}
+
+/** RSS and PSS in KiB of one process, from smaps_rollup. */
+function memoryOf(pid) {
+  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN);
+  return { rss: field('Rss'), pss: field('Pss') };
+}
+
+/** RSS and PSS (KiB) summed over the app and all its descendants. */
+function memoryTree(appPid) {
+  const table = processTable();
+  const pids = [appPid, ...descendants(table, appPid)];
+  let rss = 0;
+  let pss = 0;
+  const processes = [];
+  for (const pid of pids) {
+    try {
+      const m = memoryOf(pid);
+      if (!Number.isFinite(m.rss) || !Number.isFinite(m.pss)) continue; // kernel thread, zombie
+      rss += m.rss;
+      pss += m.pss;
+      processes.push({ pid, comm: table.get(pid)?.comm ?? '?', rssKiB: m.rss, pssKiB: m.pss });
+    } catch {
+      /* exited meanwhile */
+    }
+  }
+  return { rssKiB: rss, pssKiB: pss, processes };
+}
+
+async function waitForExit(pid) {
+  const deadline = Date.now() + EXIT_TIMEOUT;
+  while (Date.now() < deadline) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (/\) Z /.test(stat)) return true; // zombie: its memory is gone
+    } catch {
+      return true;
+    }
+    await sleep(50);
+  }
+  return false;
+}
+
+// ---- one launch --------------------------------------------------------------------------
+
+/**
+ * Resolves in the page as soon as `selector` is in the DOM (a MutationObserver, no polling),
+ * with whether it was already there. Runs in the app's webview.
+ */
+function contentScript(selector, done) {
+  if (document.querySelector(selector)) return done('present');
+  const observer = new MutationObserver(() => {
+    if (document.querySelector(selector)) {
+      observer.disconnect();
+      done('appeared');
+    }
+  });
+  observer.observe(document, { childList: true, subtree: true });
+}
+
+async function launch(app) {
+  const start = performance.now();
+  const browser = await withTimeout(
+    remote({
+      hostname: '127.0.0.1',
+      port: PORT,
+      path: '/',
+      logLevel: 'error',
+      capabilities: { 'tauri:options': { application: app.binary }, 'wdio:enforceWebDriverClassic': true },
+      connectionRetryTimeout: SESSION_TIMEOUT,
+      connectionRetryCount: 0, // a retried POST /session could leave a second session open
+    }),
+    SESSION_TIMEOUT + 5_000,
+    `creating a WebDriver session for ${app.binary}`,
+  );
+  const sessionMs = performance.now() - start;
+  let appPid = null;
+  try {
+    await withTimeout(
+      browser.setTimeout({ script: CONTENT_TIMEOUT, pageLoad: CONTENT_TIMEOUT, implicit: 0 }),
+      COMMAND_TIMEOUT,
+      'setting timeouts',
+    );
+    // The session may be up before the page has loaded: a script run on the document that is
+    // being replaced fails; run it again on the new one.
+    let contentMs = null;
+    const deadline = start + SESSION_TIMEOUT + CONTENT_TIMEOUT;
+    while (contentMs === null) {
+      try {
+        await withTimeout(
+          browser.executeAsync(contentScript, app.selector),
+          CONTENT_TIMEOUT + 5_000,
+          `${app.selector} in the ${app.name} app`,
+        );
+        contentMs = performance.now() - start;
+      } catch (error) {
+        if (performance.now() > deadline) throw error;
+        await sleep(10);
+      }
+    }
+    appPid = findAppPid(app.binary);
+    await sleep(IDLE_MS);
+    const memory = memoryTree(appPid);
+    return { app: app.key, sessionMs, contentMs, ...memory, appPid };
+  } finally {
+    await withTimeout(browser.deleteSession(), COMMAND_TIMEOUT, 'deleting the WebDriver session').catch((error) =>
+      log(`could not delete the WebDriver session: ${error.message}`),
+    );
+    if (appPid !== null && !(await waitForExit(appPid))) {
+      log(`the ${app.name} app (pid ${appPid}) was still running ${EXIT_TIMEOUT} ms after its session ended`);
+    }
+  }
+}
+
+// ---- the table -----------------------------------------------------------------------------
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function table(samples) {
+  const of = (key, pick) => median(samples.filter((s) => s.app === key).map(pick));
+  const rows = [
+    { figure: 'launch to first content (ms)', pick: (s) => s.contentMs, unit: 0, target: 1.3 },
+    { figure: 'memory, all processes, idle: PSS (MiB)', pick: (s) => s.pssKiB / 1024, unit: 0, target: 1.3 },
+    { figure: 'memory, all processes, idle: RSS (MiB)', pick: (s) => s.rssKiB / 1024, unit: 0, target: 1.3 },
+    { figure: '  (info) POST /session returned (ms)', pick: (s) => s.sessionMs, unit: 0, target: null },
+  ];
+  const header = ['figure', 'insisst median', 'hello-world median', 'ratio', 'target', ''];
+  const lines = rows.map((r) => {
+    const ours = of('insisst', r.pick);
+    const base = of('hello', r.pick);
+    const ratio = ours / base;
+    return [
+      r.figure,
+      ours.toFixed(r.unit),
+      base.toFixed(r.unit),
+      `${ratio.toFixed(2)}×`,
+      r.target ? `≤ ${r.target}×` : '',
+      r.target ? (ratio <= r.target ? 'met' : 'MISSED') : '',
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const fmt = (cells) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...lines.map(fmt)].join('\n');
+}
+
+// ---- main ------------------------------------------------------------------------------------
+
+const samples = [];
+const total = WARMUP + ROUNDS;
+for (let round = 0; round < total; round += 1) {
+  const warm = round < WARMUP;
+  const order = round % 2 === 0 ? APPS : [...APPS].reverse();
+  for (const app of order) {
+    const sample = await launch(app);
+    const names = [...new Set(sample.processes.map((p) => p.comm))].join(', ');
+    log(
+      `${warm ? 'warm-up' : `round ${round - WARMUP + 1}/${ROUNDS}`} ${app.name.padEnd(11)} ` +
+        `content ${sample.contentMs.toFixed(0)} ms (session ${sample.sessionMs.toFixed(0)} ms), ` +
+        `PSS ${(sample.pssKiB / 1024).toFixed(0)} MiB, RSS ${(sample.rssKiB / 1024).toFixed(0)} MiB ` +
+        `over ${sample.processes.length} processes (${names})`,
+    );
+    if (!warm) samples.push(sample);
+  }
+}
+
+if (process.env.BENCH_JSON) writeFileSync(process.env.BENCH_JSON, `${JSON.stringify(samples, null, 2)}\n`);
+console.log(
+  `\nDesktop app under Xvfb: medians of ${ROUNDS} launches each, alternating, same run ` +
+    `(memory after ${IDLE_MS} ms idle, summed over the app and its WebKit processes)\n`,
+);
+console.log(table(samples));

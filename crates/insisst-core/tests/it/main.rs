@@ -1,0 +1,6 @@
+//! insisst-core's integration tests: one binary, on real SQLite files and real tantivy
+//! indexes in temporary folders.
+
+mod search;
+mod store;
+mod util;
