@@ -147,7 +147,9 @@ function memoryTree(appPid) {
       if (!Number.isFinite(m.rss) || !Number.isFinite(m.pss)) continue; // kernel thread, zombie
       rss += m.rss;
       pss += m.pss;
-      processes.push({ pid, comm: table.get(pid)?.comm ?? '?', rssKiB: m.rss, pssKiB: m.pss });
+      const exe = exeOf(pid);
+      const name = exe ? path.basename(exe) : (table.get(pid)?.comm ?? '?');
+      processes.push({ pid, name, rssKiB: m.rss, pssKiB: m.pss });
     } catch {
       /* exited meanwhile */
     }
@@ -285,7 +287,7 @@ for (let round = 0; round < total; round += 1) {
   const order = round % 2 === 0 ? APPS : [...APPS].reverse();
   for (const app of order) {
     const sample = await launch(app);
-    const names = [...new Set(sample.processes.map((p) => p.comm))].join(', ');
+    const names = [...new Set(sample.processes.map((p) => p.name))].join(', ');
     log(
       `${warm ? 'warm-up' : `round ${round - WARMUP + 1}/${ROUNDS}`} ${app.name.padEnd(11)} ` +
         `content ${sample.contentMs.toFixed(0)} ms (session ${sample.sessionMs.toFixed(0)} ms), ` +

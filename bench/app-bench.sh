@@ -8,7 +8,8 @@
 #
 # Environment: BENCH_ROUNDS (default 5), BENCH_WARMUP (1), BENCH_IDLE_MS (3000),
 # BENCH_RECORDS (1000), BENCH_JSON (write every sample there), BENCH_SKIP_BUILD=1 (use the
-# binaries already built), BENCH_TIMEOUT (seconds for the whole measurement, default 900).
+# binaries already built), BENCH_TIMEOUT (seconds for the whole measurement, default 900);
+# BENCH_INSISST_APP and BENCH_CLI replace the release binaries (to try the harness only).
 # Needs what the end-to-end test needs: Xvfb, tauri-driver, WebKitWebDriver, node >= 20.
 set -euo pipefail
 
@@ -19,8 +20,8 @@ LOG_TAG=bench-app
 # shellcheck source=tests/e2e/lib.sh
 source "$REPO/tests/e2e/lib.sh"
 
-APP="$REPO/target/release/insisst-app"
-CLI="$REPO/target/release/insisst"
+APP="$(abspath "${BENCH_INSISST_APP:-$REPO/target/release/insisst-app}")"
+CLI="$(abspath "${BENCH_CLI:-$REPO/target/release/insisst}")"
 HELLO_TARGET="$REPO/target/hello-tauri"
 HELLO="$HELLO_TARGET/release/hello-tauri"
 RECORDS="${BENCH_RECORDS:-1000}"
