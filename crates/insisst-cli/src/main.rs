@@ -9,6 +9,7 @@ mod output;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use insisst_core::schema::{parse_assignment, set_path};
+use insisst_core::search::{SearchIndex, SearchOptions};
 use insisst_core::store::{ListQuery, NewOwner};
 use insisst_core::{Kind, Workspace, WorkspaceOptions};
 use serde_json::{Map, Value};
@@ -90,6 +91,19 @@ enum Command {
     Check,
     /// Write a backup file (safe while the app runs).
     Backup { file: PathBuf },
+    /// Search everything: words, "phrases", -exclusions, kind: tag: org: country: sector:
+    /// status: lang: before: after: filters; typo-tolerant when nothing matches exactly.
+    Search {
+        /// The query (several arguments are joined with spaces).
+        #[arg(required = true, num_args = 1..)]
+        query: Vec<String>,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long, default_value_t = insisst_core::search::DEFAULT_LIMIT)]
+        limit: usize,
+    },
+    /// Rebuild the search index from the database.
+    Reindex,
     /// Add realistic demo records (initialising the workspace if needed).
     Demo {
         #[arg(long, default_value_t = 300)]
@@ -249,6 +263,53 @@ fn run(cli: Cli) -> Result<()> {
             let summary = insisst_core::backup::create(&ws, &file)
                 .with_context(|| format!("backing up {}", root.display()))?;
             out.backup(&summary)
+        }
+        Command::Search { query, kind, limit } => {
+            let ws = open(&root)?;
+            let (index, report) = SearchIndex::open(&ws)?;
+            if report.read_only && !cli.json {
+                eprintln!(
+                    "insisst: the app holds the search index; searching what it has indexed so far"
+                );
+            }
+            let kind = kind.map(|k| k.parse::<Kind>()).transpose()?;
+            let results = index.search(
+                &ws,
+                &query.join(" "),
+                &SearchOptions {
+                    limit,
+                    kind,
+                    as_you_type: false,
+                },
+            )?;
+            out.search(&results)
+        }
+        Command::Reindex => {
+            let ws = open(&root)?;
+            let (index, report) = SearchIndex::open(&ws)?;
+            if report.read_only {
+                return Err(insisst_core::Error::IndexBusy {
+                    path: index.dir().to_path_buf(),
+                }
+                .into());
+            }
+            let bar = if cli.json || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+                indicatif::ProgressBar::hidden()
+            } else {
+                indicatif::ProgressBar::new(0).with_style(
+                    indicatif::ProgressStyle::with_template(
+                        "{bar:40} {pos}/{len} records {per_sec} {eta}",
+                    )
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                )
+            };
+            let started = std::time::Instant::now();
+            let n = index.rebuild(&ws, &mut |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })?;
+            bar.finish_and_clear();
+            out.reindex(n, started.elapsed())
         }
         Command::Demo { records, seed } => {
             let mut ws = if insisst_core::store::exists(&root) {

@@ -4,6 +4,7 @@
 use anyhow::Result;
 use insisst_core::backup::BackupSummary;
 use insisst_core::demo::DemoSummary;
+use insisst_core::search::SearchResults;
 use insisst_core::store::{LinkRef, Record, RevisionInfo, Stats};
 use insisst_core::{Kind, Workspace};
 use serde_json::{json, Value};
@@ -250,6 +251,54 @@ impl Printer {
         Ok(())
     }
 
+    pub fn search(&self, r: &SearchResults) -> Result<()> {
+        if self.json {
+            let hits: Vec<Value> = r
+                .hits
+                .iter()
+                .map(|h| json!({"id": h.id, "kind": h.kind, "title": h.title, "snippet": h.snippet, "score": h.score}))
+                .collect();
+            let facet = |f: &[(String, u64)]| -> serde_json::Map<String, Value> {
+                f.iter().map(|(k, n)| (k.clone(), json!(n))).collect()
+            };
+            print_json(&json!({
+                "total": r.total,
+                "hits": hits,
+                "facets": {"kind": facet(&r.facets.kind), "tag": facet(&r.facets.tag), "org": facet(&r.facets.org)},
+                "fuzzy": r.fuzzy,
+            }));
+            return Ok(());
+        }
+        if r.fuzzy {
+            println!("(no exact matches; showing close spellings)");
+        }
+        println!("{} result(s)", r.total);
+        for h in &r.hits {
+            println!("{}  {:<10} {}", h.id, h.kind, h.title);
+            let plain = strip_tags(&h.snippet);
+            if !plain.trim().is_empty() {
+                println!(
+                    "    {}",
+                    plain.split_whitespace().collect::<Vec<_>>().join(" ")
+                );
+            }
+        }
+        Ok(())
+    }
+
+    pub fn reindex(&self, records: usize, took: std::time::Duration) -> Result<()> {
+        if self.json {
+            print_json(&json!({"indexed": records, "seconds": took.as_secs_f64()}));
+        } else {
+            let rate = records as f64 / took.as_secs_f64().max(1e-9);
+            println!(
+                "indexed {records} records in {:.1} s ({rate:.0} records/s)",
+                took.as_secs_f64()
+            );
+        }
+        Ok(())
+    }
+
     pub fn demo(&self, d: &DemoSummary) -> Result<()> {
         if self.json {
             let created: serde_json::Map<String, Value> = d
@@ -264,6 +313,25 @@ impl Printer {
         }
         Ok(())
     }
+}
+
+/// The snippet's text for a terminal: tags dropped, entities decoded.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
 }
 
 fn text_value(v: &Value) -> String {

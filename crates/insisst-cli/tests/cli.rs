@@ -407,3 +407,56 @@ fn a_newer_schema_is_refused() {
     let err = ws.fails(&["stats"], 1);
     assert!(err.contains("newer version") && err.contains("42"), "{err}");
 }
+
+#[test]
+fn search_and_reindex() {
+    let ws = Ws::new();
+    ws.init();
+    ws.ok(&[
+        "add",
+        "note",
+        "--title",
+        "Study visit Århus",
+        "--set",
+        "language=da",
+        "--tag",
+        "denmark",
+    ]);
+    ws.ok(&[
+        "add",
+        "note",
+        "--title",
+        "Życie społeczne w gminach",
+        "--set",
+        "language=pl",
+    ]);
+    let r = ws.json(&["search", "arhus"]);
+    assert_eq!(r["total"], 1);
+    assert_eq!(r["hits"][0]["title"], "Study visit Århus");
+    assert_eq!(r["fuzzy"], false);
+    assert_eq!(r["facets"]["kind"]["note"], 1);
+    assert_eq!(r["facets"]["tag"]["denmark"], 1);
+    // Written after the index was built: found, because the index follows the change sequence.
+    ws.ok(&["add", "session", "--title", "Peer exchange Gdańsk"]);
+    assert_eq!(
+        ws.json(&["search", "gdansk", "--kind", "session"])["total"],
+        1
+    );
+    let fuzzy = ws.json(&["search", "spoleczen"]);
+    assert_eq!(
+        (fuzzy["fuzzy"].as_bool(), fuzzy["total"].as_u64()),
+        (Some(true), Some(1))
+    );
+    let text = ws.ok(&["search", "zycie"]);
+    assert!(
+        text.contains("1 result") && text.contains("Życie"),
+        "{text}"
+    );
+    assert_eq!(
+        ws.json(&["reindex"])["indexed"],
+        10,
+        "3 records and the 7 partners"
+    );
+    // A stray quote is searched as words, never an error.
+    ws.ok(&["search", "\"unclosed"]);
+}

@@ -220,6 +220,7 @@ struct Generator {
     methods: Vec<String>,
     questions: Vec<String>,
     sessions: Vec<String>,
+    notes: Vec<String>,
     titles: Vec<String>,
     counter: u64,
 }
@@ -306,7 +307,10 @@ fn some(rng: &mut ChaCha8Rng, ids: &[String], max: usize) -> Vec<String> {
 }
 
 fn obj(v: Value) -> Map<String, Value> {
-    v.as_object().cloned().unwrap_or_default()
+    match v {
+        Value::Object(m) => m,
+        _ => Map::new(),
+    }
 }
 
 /// Adds about `records` demo records to `ws`, deterministically from `seed`.
@@ -331,6 +335,7 @@ pub fn generate_with_progress(
         methods: vec![],
         questions: vec![],
         sessions: vec![],
+        notes: vec![],
         titles: vec![],
         counter: 0,
     };
@@ -375,16 +380,7 @@ pub fn generate_with_progress(
         }
     }
     for i in 0..attachments {
-        let Some(note) = ws
-            .list(&crate::store::ListQuery {
-                kind: Some(Kind::Note),
-                limit: Some(1),
-                offset: i as usize * 3,
-                ..Default::default()
-            })?
-            .into_iter()
-            .next()
-        else {
+        let Some(note) = g.notes.get(i as usize * 3).cloned() else {
             break;
         };
         let lang = g.lang();
@@ -402,7 +398,7 @@ pub fn generate_with_progress(
         let path = dir.path().join(format!("participants-{}.csv", i + 1));
         std::fs::write(&path, csv)
             .map_err(|e| crate::Error::io(format!("write {}", path.display()), e))?;
-        ws.attach(&note.id, &path)?;
+        ws.attach(&note, &path)?;
     }
     if attachments > 0 {
         created.push((Kind::Attachment, attachments));
@@ -432,6 +428,7 @@ fn remember(g: &mut Generator, r: &Record) {
         Kind::Method => &mut g.methods,
         Kind::Question => &mut g.questions,
         Kind::Session => &mut g.sessions,
+        Kind::Note => &mut g.notes,
         _ => return,
     };
     list.push(r.id.clone());

@@ -17,22 +17,61 @@ pub fn canonical_json(v: &Value) -> String {
     out
 }
 
+/// Canonical JSON of an object, without wrapping (and so copying) it in a `Value` first.
+pub fn canonical_map(map: &Map<String, Value>) -> String {
+    let mut out = String::with_capacity(256);
+    write_object(map, &mut out);
+    out
+}
+
+fn write_object(map: &Map<String, Value>, out: &mut String) {
+    let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+    entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    out.push('{');
+    for (i, (k, v)) in entries.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(k, out);
+        out.push(':');
+        write_canonical(v, out);
+    }
+    out.push('}');
+}
+
+/// A JSON string exactly as serde_json escapes it (so that hashes never change with the
+/// writer): `"` and `\\`, the short escapes, other control characters as `\u00xx`.
+fn write_string(s: &str, out: &mut String) {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escape: &str = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0x00..=0x1f => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escape.is_empty() {
+            let _ = write!(out, "\\u{b:04x}");
+        } else {
+            out.push_str(escape);
+        }
+        start = i + 1;
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
+}
+
 fn write_canonical(v: &Value, out: &mut String) {
     match v {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, k) in keys.iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                out.push_str(&Value::String((*k).clone()).to_string());
-                out.push(':');
-                write_canonical(&map[k.as_str()], out);
-            }
-            out.push('}');
-        }
+        Value::Object(map) => write_object(map, out),
         Value::Array(items) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
@@ -43,6 +82,7 @@ fn write_canonical(v: &Value, out: &mut String) {
             }
             out.push(']');
         }
+        Value::String(s) => write_string(s, out),
         other => out.push_str(&other.to_string()),
     }
 }
@@ -69,10 +109,15 @@ impl Rev {
 
     /// The revision that follows `parent` with this content.
     pub fn next(parent: Option<&Rev>, deleted: bool, content: &Map<String, Value>) -> Rev {
+        Rev::next_canonical(parent, deleted, &canonical_map(content))
+    }
+
+    /// As [`Rev::next`], for content already in canonical JSON.
+    pub fn next_canonical(parent: Option<&Rev>, deleted: bool, canonical: &str) -> Rev {
         let mut hasher = Sha256::new();
         hasher.update(parent.map(Rev::to_string).unwrap_or_default().as_bytes());
         hasher.update([0, u8::from(deleted), 0]);
-        hasher.update(canonical_json(&Value::Object(content.clone())).as_bytes());
+        hasher.update(canonical.as_bytes());
         let digest = hasher.finalize();
         let mut hash = String::with_capacity(32);
         for b in &digest[..16] {
@@ -168,6 +213,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn strings_escape_as_serde_json_does(s in "\\PC{0,40}|[\\x00-\\x1f\"\\\\]{0,8}") {
+            let mut ours = String::new();
+            write_string(&s, &mut ours);
+            prop_assert_eq!(ours, serde_json::to_string(&s).unwrap());
+        }
+
         #[test]
         fn canonical_json_round_trips(v in arb_json()) {
             let text = canonical_json(&v);

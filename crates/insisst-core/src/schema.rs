@@ -305,20 +305,36 @@ pub fn validate(
     content: &Map<String, Value>,
     label: &str,
 ) -> Result<Map<String, Value>> {
+    validate_owned(kind, content.clone(), label)
+}
+
+/// As [`validate`], taking the content: long texts (bodies) move instead of being copied.
+pub fn validate_owned(
+    kind: Kind,
+    content: Map<String, Value>,
+    label: &str,
+) -> Result<Map<String, Value>> {
     let mut out = Map::new();
     for (name, value) in content {
         if STORE_OWNED.contains(&name.as_str()) {
             continue;
         }
-        let Some(spec) = field(kind, name) else {
+        let Some(spec) = field(kind, &name) else {
             return Err(Error::field(
                 label,
-                name,
+                &name,
                 format!("not a field of a {kind} (fields: {})", field_names(kind)),
             ));
         };
-        if let Some(v) = check_value(&spec.ty, value, label, name)? {
-            out.insert(name.clone(), v);
+        if let (FieldType::Text(max), Value::String(text)) = (&spec.ty, &value) {
+            check_text(text, *max, label, &name)?;
+            if !text.trim().is_empty() {
+                out.insert(name, value);
+            }
+            continue;
+        }
+        if let Some(v) = check_value(&spec.ty, &value, label, &name)? {
+            out.insert(name, v);
         }
     }
     for spec in COMMON.iter().chain(kind_fields(kind)) {
@@ -328,6 +344,22 @@ pub fn validate(
     }
     cross_field_rules(kind, &out, label)?;
     Ok(out)
+}
+
+fn check_text(s: &str, max: usize, label: &str, path: &str) -> Result<()> {
+    if s.len() > max {
+        return Err(Error::field(
+            label,
+            path,
+            format!("is {} bytes long; at most {max} allowed", s.len()),
+        ));
+    }
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(Error::field(label, path, "contains control characters"));
+    }
+    Ok(())
 }
 
 fn cross_field_rules(kind: Kind, content: &Map<String, Value>, label: &str) -> Result<()> {
@@ -390,17 +422,7 @@ fn check_value(ty: &FieldType, value: &Value, label: &str, path: &str) -> Result
         }
         FieldType::Text(max) => {
             let s = text(value)?;
-            if s.len() > *max {
-                return Err(bad(format!(
-                    "is {} bytes long; at most {max} allowed",
-                    s.len()
-                )));
-            }
-            if s.chars()
-                .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-            {
-                return Err(bad("contains control characters".into()));
-            }
+            check_text(&s, *max, label, path)?;
             Value::String(s)
         }
         FieldType::Enum(values) => {

@@ -7,7 +7,7 @@ use crate::clock::{Clock, Entropy};
 use crate::error::{Error, Result, SqlContext};
 use crate::identity::Identity;
 use crate::kind::Kind;
-use crate::revision::{canonical_json, Rev};
+use crate::revision::{canonical_map, Rev};
 use crate::schema::{self, format_timestamp};
 use crate::wiki;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -320,7 +320,7 @@ impl<'a> Writer<'a> {
                             .unwrap_or_default()
                     ),
                 };
-                let mut full = schema::validate(kind, &content, &label)?;
+                let mut full = schema::validate_owned(kind, content, &label)?;
                 self.check_references(kind, id, &full, &label)?;
                 let created_at = match origin {
                     Origin::Seed => crate::partners::SEEDED_AT.to_string(),
@@ -364,7 +364,8 @@ impl<'a> Writer<'a> {
             })?),
             None => None,
         };
-        let rev = Rev::next(parent_rev.as_ref(), deleted, &full);
+        let canonical = canonical_map(&full);
+        let rev = Rev::next_canonical(parent_rev.as_ref(), deleted, &canonical);
         let rev_text = rev.to_string();
         let (author, author_org, node_id) = match origin {
             Origin::Local => (
@@ -391,7 +392,7 @@ impl<'a> Writer<'a> {
                     rev.generation as i64,
                     parent.map(|p| p.rev.as_str()),
                     deleted,
-                    canonical_json(&Value::Object(full.clone())),
+                    canonical,
                     author,
                     author_org,
                     node_id,

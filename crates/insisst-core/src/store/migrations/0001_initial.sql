@@ -26,7 +26,8 @@ CREATE TABLE records (
     seq         INTEGER NOT NULL UNIQUE,
     FOREIGN KEY (id, rev) REFERENCES revisions (id, rev) DEFERRABLE INITIALLY DEFERRED
 ) STRICT;
-CREATE INDEX records_by_kind ON records (kind, deleted, updated_at);
+CREATE INDEX records_by_kind ON records (kind, deleted, updated_at, id);
+CREATE INDEX records_by_update ON records (deleted, updated_at, id);
 CREATE INDEX records_by_title ON records (title_key);
 
 -- Every revision of every record: the ancestry, the history, and (later) conflicting leaves.
@@ -44,7 +45,9 @@ CREATE TABLE revisions (
     node_id     TEXT NOT NULL,
     created_at  TEXT NOT NULL,
     PRIMARY KEY (id, rev)
-) STRICT, WITHOUT ROWID;
+) STRICT;
+-- A rowid table on purpose: revision rows carry whole records (kilobytes), and SQLite keeps
+-- large rows far better in a rowid table than in a WITHOUT ROWID one.
 CREATE INDEX revisions_leaves ON revisions (id) WHERE is_leaf = 1;
 
 CREATE TABLE tags (

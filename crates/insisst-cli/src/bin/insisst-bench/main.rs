@@ -8,7 +8,11 @@
 //!   transaction with a prepared statement;
 //! - cold `insisst stats` (a new process opening the workspace), median of 7, against the
 //!   bare process start of `insisst --version`;
-//! - the database's size, against the bytes of record content it holds.
+//! - the database's size, against the bytes of record content it holds;
+//! - search (see `search.rs`): reindex throughput and query latency against SQLite FTS5 on
+//!   the same corpus and queries, and the index's size beside the database's.
+
+mod search;
 
 use anyhow::{Context, Result};
 use insisst_core::store::{NewOwner, Workspace, WorkspaceOptions};
@@ -90,13 +94,15 @@ fn main() -> Result<()> {
             "(content)",
             1,
         );
+        search::figures(&root, dir.path(), n, db)?;
     }
     println!();
-    println!("baselines: bare SQLite inserts of the same rows; `insisst --version` process start; the JSON content held");
+    println!("baselines: bare SQLite inserts of the same rows; `insisst --version` process start; the JSON content held;");
+    println!("           SQLite FTS5 (unicode61 remove_diacritics 2, bm25, snippet, GROUP BY facets) on the same corpus and queries");
     Ok(())
 }
 
-fn row(name: &str, measured: f64, baseline: f64, target: &str, decimals: usize) {
+pub(crate) fn row(name: &str, measured: f64, baseline: f64, target: &str, decimals: usize) {
     let ratio = if baseline > 0.0 {
         measured / baseline
     } else {
@@ -105,11 +111,11 @@ fn row(name: &str, measured: f64, baseline: f64, target: &str, decimals: usize) 
     println!("{name:<44} {measured:>14.decimals$} {baseline:>16.decimals$} {ratio:>8.2}  {target}");
 }
 
-fn ms(d: Duration) -> f64 {
+pub(crate) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn mib(bytes: u64) -> f64 {
+pub(crate) fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
