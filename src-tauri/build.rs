@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "workspace_setup",
     "records_list",
     "record_get",
+    "search_query",
 ];
 
 fn main() {

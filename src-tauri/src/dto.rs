@@ -99,6 +99,48 @@ pub struct RecordDetail {
     pub revision_count: u32,
 }
 
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct SearchRequest {
+    /// What was typed: words, "phrases", -exclusions, kind: tag: org: … filters.
+    pub query: String,
+    /// The last word is still being typed: match it as a prefix.
+    pub as_you_type: bool,
+    pub kind: Option<String>,
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SearchHit {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    /// Sanitised HTML: text escaped, matches wrapped in `<b>`; safe to insert as HTML.
+    pub snippet: String,
+    pub score: f32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FacetCount {
+    pub value: String,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SearchFacets {
+    pub kind: Vec<FacetCount>,
+    pub tag: Vec<FacetCount>,
+    pub org: Vec<FacetCount>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SearchResults {
+    pub total: u32,
+    pub hits: Vec<SearchHit>,
+    pub facets: SearchFacets,
+    /// Nothing matched exactly: these are typo-tolerant matches.
+    pub fuzzy: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +173,11 @@ mod tests {
             generate::<ScheduledBlock>(),
             generate::<RecordDetail>(),
             generate::<serde_json::Value>(),
+            generate::<SearchRequest>(),
+            generate::<SearchHit>(),
+            generate::<FacetCount>(),
+            generate::<SearchFacets>(),
+            generate::<SearchResults>(),
         ];
         let update = std::env::var_os("UPDATE_BINDINGS").is_some();
         let mut stale = vec![];

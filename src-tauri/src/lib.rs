@@ -21,6 +21,7 @@ pub fn run() {
             commands::workspace::workspace_setup,
             commands::records::records_list,
             commands::records::record_get,
+            commands::search::search_query,
         ])
         .run(tauri::generate_context!("tauri.conf.json"))
         .expect("the Insisst window could not start");

@@ -1,14 +1,24 @@
 //! The app's state, set up once: where the workspace is, and the open workspace once it exists.
 
 use crate::error::{AppError, AppResult};
+use insisst_core::search::background::IndexFollower;
+use insisst_core::search::SearchIndex;
 use insisst_core::{Workspace, WorkspaceOptions};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 pub struct AppState {
     pub root: PathBuf,
     /// `None` until the workspace exists (first start) and is opened.
     workspace: Arc<Mutex<Option<Workspace>>>,
+    /// `None` until the index is open (it may be rebuilding in the background).
+    pub search: Arc<Mutex<Option<SearchHandle>>>,
+}
+
+/// The open index and the thread that keeps it following the workspace.
+pub struct SearchHandle {
+    pub index: Arc<SearchIndex>,
+    _follower: IndexFollower,
 }
 
 impl AppState {
@@ -25,15 +35,55 @@ impl AppState {
         } else {
             None
         };
-        AppState {
+        let state = AppState {
             root,
             workspace: Arc::new(Mutex::new(workspace)),
+            search: Arc::new(Mutex::new(None)),
+        };
+        if lock(&state.workspace).is_some() {
+            state.start_search();
+        }
+        state
+    }
+
+    /// Opens (or rebuilds) the search index on a thread of its own, so that the window shows
+    /// at once; searches answer "still indexing" until it is ready. Every write of this
+    /// process then nudges the follower; writes of other processes reach it by polling.
+    pub fn start_search(&self) {
+        let root = self.root.clone();
+        let slot = Arc::clone(&self.search);
+        let workspace = Arc::clone(&self.workspace);
+        let spawned = std::thread::Builder::new().name("insisst-index-open".into()).spawn(move || {
+            match open_search(&root) {
+                Ok(handle) => {
+                    if let Some(ws) = lock(&workspace).as_mut() {
+                        ws.set_change_listener(Box::new(handle._follower.notifier()));
+                    }
+                    *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
+                }
+                Err(e) => eprintln!("insisst: the search index could not be opened: {e}"),
+            }
+        });
+        if let Err(e) = spawned {
+            eprintln!("insisst: cannot start the search index: {e}");
         }
     }
 
     pub fn shared(&self) -> Arc<Mutex<Option<Workspace>>> {
         Arc::clone(&self.workspace)
     }
+}
+
+fn open_search(root: &Path) -> insisst_core::Result<SearchHandle> {
+    // Its own connection: building the index must not hold the app's workspace lock.
+    let ws = Workspace::open(root, WorkspaceOptions::default())?;
+    let (index, _) = SearchIndex::open(&ws)?;
+    let index = Arc::new(index);
+    let follower = IndexFollower::spawn(root.to_path_buf(), Arc::clone(&index))?;
+    Ok(SearchHandle {
+        index,
+        _follower: follower,
+    })
 }
 
 /// Locks the workspace slot; a panic in another command must not lock everyone out.

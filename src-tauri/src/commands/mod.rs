@@ -2,4 +2,5 @@
 //! insisst-core, a DTO out.
 
 pub mod records;
+pub mod search;
 pub mod workspace;

@@ -65,7 +65,7 @@ pub async fn workspace_setup(
 ) -> AppResult<WorkspaceStatus> {
     let root = state.root.clone();
     let slot = state.shared();
-    tauri::async_runtime::spawn_blocking(move || {
+    let status = tauri::async_runtime::spawn_blocking(move || {
         let mut guard = lock(&slot);
         if guard.is_some() || insisst_core::store::exists(&root) {
             return Err(AppError::from(insisst_core::Error::WorkspaceExists {
@@ -85,5 +85,7 @@ pub async fn workspace_setup(
         Ok(status)
     })
     .await
-    .map_err(|e| AppError::new("internal", format!("a background task failed: {e}")))?
+    .map_err(|e| AppError::new("internal", format!("a background task failed: {e}")))??;
+    state.start_search();
+    Ok(status)
 }
