@@ -344,7 +344,7 @@ impl SearchIndex {
                         .add_document(self.document(ws, &r, &mut orgs)?)
                         .map_err(terr("index a record", &self.dir))?;
                     done += 1;
-                    if done % 1_000 == 0 {
+                    if done.is_multiple_of(1_000) {
                         progress(done, total);
                     }
                 }
