@@ -41,7 +41,7 @@ fn main() -> Result<()> {
     );
     println!();
     println!(
-        "{:<44} {:>14} {:>16} {:>8}  target",
+        "{:<52} {:>14} {:>16} {:>8}  target",
         "figure", "measured", "baseline", "ratio"
     );
     for n in sizes {
@@ -108,7 +108,7 @@ pub(crate) fn row(name: &str, measured: f64, baseline: f64, target: &str, decima
     } else {
         f64::NAN
     };
-    println!("{name:<44} {measured:>14.decimals$} {baseline:>16.decimals$} {ratio:>8.2}  {target}");
+    println!("{name:<52} {measured:>14.decimals$} {baseline:>16.decimals$} {ratio:>8.2}  {target}");
 }
 
 pub(crate) fn ms(d: Duration) -> f64 {
