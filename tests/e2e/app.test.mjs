@@ -20,7 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { remote } from 'webdriverio';
+import { Key, remote } from 'webdriverio';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '..', '..');
@@ -34,6 +34,11 @@ const START_TIMEOUT = 45_000; // first screen after start (opening the workspace
 const WAIT = 15_000; // any other wait
 const COMMAND_TIMEOUT = 30_000; // any single WebDriver command
 const SETUP_TIMEOUT = 180_000; // creating a workspace with demo records (debug build)
+const INDEX_TIMEOUT = 60_000; // the search index opens (or is built) in the background at start
+// A word the seeded demo certainly holds (`insisst demo --records 200 --seed 7`: Danish
+// records about Århus); typed without its diacritic, so folding is exercised too.
+const SEARCH_WORD = 'arhus';
+const FUZZY_WORD = 'arhsu'; // a transposition: only typo-tolerant matches
 
 /** Reject after `ms` with a message saying what was being waited for. */
 function withTimeout(promise, ms, what) {
@@ -172,7 +177,7 @@ async function goTo(browser, kind) {
   });
 }
 
-test('the app shows home, lists notes, opens a note and a session with its schedule', { timeout: 300_000 }, async () => {
+test('the app shows home, lists notes, opens a note and a session with its schedule, searches', { timeout: 300_000 }, async () => {
   const browser = await createSession();
   try {
     await browser.setTimeout({ script: COMMAND_TIMEOUT, pageLoad: START_TIMEOUT, implicit: 0 });
@@ -238,6 +243,63 @@ test('the app shows home, lists notes, opens a note and a session with its sched
         );
         await screenshot(browser, '05-linked-record');
       }
+
+      // Search: Ctrl+K opens the palette on its input; results come as you type.
+      await browser.keys([Key.Ctrl, 'k']);
+      const search = await visible(browser, '[data-testid="search-input"]', 'the search palette after Ctrl+K');
+      await browser.waitUntil(
+        async () => (await browser.execute(() => document.activeElement?.getAttribute('data-testid'))) === 'search-input',
+        { timeout: WAIT, timeoutMsg: 'Ctrl+K did not put the focus in the search input' },
+      );
+      await search.setValue(SEARCH_WORD);
+      // The index is opened in a background thread at start: while it is being built the
+      // palette says so, and the next keystroke asks again.
+      let retyped = 0;
+      await browser.waitUntil(
+        async () => {
+          if (await browser.$('[data-testid="search-result"]').isExisting()) return true;
+          const spinning = await browser.$('.palette .spinner').isExisting();
+          if (!spinning && (await browser.$('[data-testid="search-error"]').isExisting())) {
+            retyped += 1;
+            await search.setValue(SEARCH_WORD);
+          }
+          return false;
+        },
+        { timeout: INDEX_TIMEOUT, interval: 1_000, timeoutMsg: `no search results for "${SEARCH_WORD}" within ${INDEX_TIMEOUT} ms` },
+      );
+      const results = await browser.$$('[data-testid="search-result"]');
+      assert.ok(results.length > 0, 'the search shows results');
+      assert.match(await browser.$('[data-testid="search-total"]').getText(), /\d+ results?/, 'the search shows its total');
+      assert.ok(await browser.$('[data-testid="search-result"] .snippet b').isExisting(), 'snippets highlight the matches');
+      const hitId = await results[0].getAttribute('data-id');
+      const hitTitle = String(await results[0].$('.title').getProperty('textContent')).trim();
+      assert.match(hitTitle, /Århus/i, `the first result for "${SEARCH_WORD}" is about Århus (retyped ${retyped} times)`);
+      assert.equal(await results[0].getAttribute('aria-selected'), 'true', 'the first result is the active one');
+      await screenshot(browser, '09-search');
+
+      // Enter opens the active result and closes the palette.
+      await browser.keys(['Enter']);
+      await browser.waitUntil(
+        async () => (await browser.$('[data-testid="record-detail"]').getAttribute('data-id')) === hitId,
+        { timeout: WAIT, timeoutMsg: `Enter in the search palette did not open ${hitId} ("${hitTitle}")` },
+      );
+      const opened = String(await browser.$('[data-testid="detail-title"]').getProperty('textContent')).trim();
+      assert.equal(opened, hitTitle, 'the detail shows the chosen search result');
+      assert.equal(await browser.$('[data-testid="search-input"]').isExisting(), false, 'the palette closed');
+
+      // A typo: nothing matches exactly, so the palette says it shows close matches. Escape closes.
+      await browser.keys([Key.Ctrl, 'k']);
+      const again = await visible(browser, '[data-testid="search-input"]', 'the search palette opened again');
+      await again.setValue(`${FUZZY_WORD} `);
+      await visible(browser, '[data-testid="search-fuzzy"]', `the close-matches note for "${FUZZY_WORD}"`);
+      assert.ok((await browser.$$('[data-testid="search-result"]')).length > 0, 'close matches are listed');
+      await screenshot(browser, '10-search-fuzzy');
+      await browser.keys(['Escape']);
+      await browser.$('[data-testid="search-input"]').waitForExist({
+        reverse: true,
+        timeout: WAIT,
+        timeoutMsg: 'Escape did not close the search palette',
+      });
     } catch (error) {
       await screenshot(browser, '99-failure').catch(() => {});
       throw error;

@@ -9,6 +9,9 @@ import type { PartnerOrg } from '../lib/bindings/PartnerOrg';
 import type { RecordDetail } from '../lib/bindings/RecordDetail';
 import type { RecordSummary } from '../lib/bindings/RecordSummary';
 import type { ScheduledBlock } from '../lib/bindings/ScheduledBlock';
+import type { SearchHit } from '../lib/bindings/SearchHit';
+import type { SearchRequest } from '../lib/bindings/SearchRequest';
+import type { SearchResults } from '../lib/bindings/SearchResults';
 import type { JsonValue } from '../lib/bindings/serde_json/JsonValue';
 import type { WorkspaceStatus } from '../lib/bindings/WorkspaceStatus';
 import { KINDS } from '../lib/kinds';
@@ -77,6 +80,105 @@ function schedule(record: Json): ScheduledBlock[] | null {
     minute += minutes;
     return out;
   });
+}
+
+/** Lower case without diacritics, for matching (`Århus` → `arhus`, `Łódź` → `lodz`). */
+function fold(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/ł/g, 'l')
+    .replace(/ø/g, 'o')
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '');
+}
+
+function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** Edit distance, a transposition counting as one (like the core's); 3 means "far". */
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2) return 3;
+  let before: number[] = [];
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, (before[j - 2] ?? 0) + 1);
+      cur[j] = d;
+    }
+    before = prev;
+    prev = cur;
+  }
+  return prev[b.length] ?? 0;
+}
+
+interface PreviewQuery {
+  words: string[];
+  phrases: string[];
+  exclude: string[];
+  filters: Array<[string, string]>;
+  prefixLast: boolean;
+}
+
+/** A small version of the core's query language: words, "phrases", -words, key:value. */
+function parseQuery(request: SearchRequest): PreviewQuery {
+  const q: PreviewQuery = { words: [], phrases: [], exclude: [], filters: [], prefixLast: false };
+  const tokens = request.query.match(/-?(?:"[^"]*"?|[^\s"]+)/g) ?? [];
+  let lastWord = false;
+  for (const token of tokens) {
+    lastWord = false;
+    const negated = token.startsWith('-') && token.length > 1;
+    const body = negated ? token.slice(1) : token;
+    if (body.startsWith('"')) {
+      const phrase = fold(body.replace(/"/g, '').trim());
+      if (phrase) (negated ? q.exclude : q.phrases).push(phrase);
+      continue;
+    }
+    const filter = /^(kind|tag|org|status):(.+)$/i.exec(body);
+    if (filter && !negated) {
+      q.filters.push([(filter[1] ?? '').toLowerCase(), fold(filter[2] ?? '').replace(/^#/, '')]);
+      continue;
+    }
+    const word = fold(body);
+    if (!/[\p{L}\p{N}]/u.test(word)) continue;
+    if (negated) q.exclude.push(word);
+    else {
+      q.words.push(word);
+      lastWord = true;
+    }
+  }
+  q.prefixLast = request.as_you_type && lastWord && !/[\s"]$/.test(request.query);
+  return q;
+}
+
+/** The text around the first match, escaped, with every match in <b>. */
+function snippet(text: string, terms: string[]): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  const folded = fold(flat);
+  let first = -1;
+  for (const term of terms) {
+    const at = folded.indexOf(term);
+    if (at >= 0 && (first < 0 || at < first)) first = at;
+  }
+  const start = Math.max(0, first - 40);
+  const piece = flat.slice(start, start + 180);
+  const foldedPiece = fold(piece);
+  let out = '';
+  let i = 0;
+  while (i < piece.length) {
+    const term = terms.find((t) => t && foldedPiece.startsWith(t, i));
+    if (term) {
+      out += `<b>${escapeHtml(piece.slice(i, i + term.length))}</b>`;
+      i += term.length;
+    } else {
+      out += escapeHtml(piece[i] ?? '');
+      i += 1;
+    }
+  }
+  return (start > 0 ? '…' : '') + out + (start + 180 < flat.length ? '…' : '');
 }
 
 export function createMemoryApi(options: { ready: boolean; notes?: number }): Api {
@@ -177,6 +279,84 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
     return out;
   }
 
+  const orgName = new Map(PARTNERS.map((p) => [p.id, p.name]));
+  /** Folded text and words per record, made on the first search. */
+  const foldedText = new WeakMap<Stored, { text: string; words: string[] }>();
+  /** Every folded word, for typo-tolerant matching (made on the first fuzzy search). */
+  const vocabulary = new Set<string>();
+
+  function search(request: SearchRequest): SearchResults {
+    const q = parseQuery(request);
+    const terms = [...q.words, ...q.phrases];
+    type Doc = { s: Stored; words: string[]; text: string; org: string | null };
+    const docs: Doc[] = [];
+    for (const s of byId.values()) {
+      const orgId = s.summary.kind === 'org' ? s.summary.id : (s.record.host_org ?? s.record.org_id);
+      const org = typeof orgId === 'string' ? (orgName.get(orgId) ?? null) : null;
+      let folded = foldedText.get(s);
+      if (!folded) {
+        const body = typeof s.record.body === 'string' ? s.record.body : '';
+        const text = fold(`${s.summary.title} ${body} ${s.summary.tags.join(' ')}`);
+        folded = { text, words: text.split(/[^\p{L}\p{N}]+/u) };
+        foldedText.set(s, folded);
+      }
+      const { text, words } = folded;
+      if (request.kind && s.summary.kind !== request.kind) continue;
+      const ok = q.filters.every(([key, value]) =>
+        key === 'kind'
+          ? s.summary.kind === value
+          : key === 'tag'
+            ? s.summary.tags.some((t) => fold(t) === value)
+            : key === 'status'
+              ? s.summary.status === value
+              : org !== null && fold(org).includes(value),
+      );
+      if (ok && !q.exclude.some((x) => text.includes(x))) docs.push({ s, words, text, org });
+    }
+    const exact = (d: Doc) =>
+      q.phrases.every((p) => d.text.includes(p)) &&
+      q.words.every((w, i) =>
+        q.prefixLast && i === q.words.length - 1 ? d.words.some((x) => x.startsWith(w)) : d.words.includes(w),
+      );
+    let matched = docs.filter(exact);
+    let fuzzy = false;
+    if (matched.length === 0 && q.words.length > 0) {
+      fuzzy = true;
+      if (vocabulary.size === 0) {
+        for (const stored of byId.values()) for (const w of foldedText.get(stored)?.words ?? []) vocabulary.add(w);
+      }
+      const close = q.words.map(
+        (w) => new Set([...vocabulary].filter((x) => distance(w, x) <= (w.length > 5 ? 2 : 1))),
+      );
+      matched = docs.filter((d) => close.every((set) => d.words.some((x) => set.has(x))));
+    }
+    const count = (values: Array<string | null | undefined>) => {
+      const m = new Map<string, number>();
+      for (const v of values) if (v) m.set(v, (m.get(v) ?? 0) + 1);
+      return [...m].map(([value, n]) => ({ value, count: n }));
+    };
+    const ranked = matched
+      .map((d) => ({ d, score: terms.filter((t) => fold(d.s.summary.title).includes(t)).length * 2 + 1 }))
+      .sort((a, b) => b.score - a.score || b.d.s.summary.updated_at.localeCompare(a.d.s.summary.updated_at));
+    const hits: SearchHit[] = ranked.slice(0, request.limit ?? 20).map(({ d, score }) => ({
+      id: d.s.summary.id,
+      kind: d.s.summary.kind,
+      title: d.s.summary.title,
+      snippet: snippet(typeof d.s.record.body === 'string' ? d.s.record.body : d.s.summary.title, fuzzy ? [] : terms),
+      score,
+    }));
+    return {
+      total: matched.length,
+      hits,
+      facets: {
+        kind: count(matched.map((d) => d.s.summary.kind)),
+        tag: count(matched.flatMap((d) => d.s.summary.tags)),
+        org: count(matched.map((d) => d.org)),
+      },
+      fuzzy,
+    };
+  }
+
   const delay = <T>(value: T, ms = 60) => new Promise<T>((r) => setTimeout(() => r(value), ms));
 
   function status(): WorkspaceStatus {
@@ -222,6 +402,9 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
         };
         return delay(detail, 30);
       },
+    },
+    search: {
+      query: (request) => delay(search(request), 20),
     },
   };
 }

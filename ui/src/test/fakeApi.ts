@@ -5,6 +5,8 @@ import type { PartnerOrg } from '../lib/bindings/PartnerOrg';
 import type { RecordDetail } from '../lib/bindings/RecordDetail';
 import type { RecordPage } from '../lib/bindings/RecordPage';
 import type { RecordSummary } from '../lib/bindings/RecordSummary';
+import type { SearchHit } from '../lib/bindings/SearchHit';
+import type { SearchResults } from '../lib/bindings/SearchResults';
 import type { WorkspaceStatus } from '../lib/bindings/WorkspaceStatus';
 
 export const PARTNERS: PartnerOrg[] = [
@@ -47,12 +49,23 @@ export function pagedList(total: number, kind = 'note') {
   });
 }
 
+/** A search hit; the snippet is HTML as the core makes it (text escaped, matches in <b>). */
+export function hit(i: number, kind = 'note', title = `Record ${i} — Århus`): SearchHit {
+  return { id: `${kind}-${i}`, kind, title, snippet: `Notes from <b>Århus</b> #${i}`, score: 10 - i };
+}
+
+/** Search results around `hits`; facets empty unless given. */
+export function results(hits: SearchHit[], more: Partial<SearchResults> = {}): SearchResults {
+  return { total: hits.length, hits, facets: { kind: [], tag: [], org: [] }, fuzzy: false, ...more };
+}
+
 export function fakeApi(overrides: {
   status?: Api['workspace']['status'];
   partners?: Api['workspace']['partners'];
   setup?: Api['workspace']['setup'];
   list?: Api['records']['list'];
   get?: Api['records']['get'];
+  search?: Api['search']['query'];
 } = {}) {
   const api = {
     workspace: {
@@ -68,6 +81,9 @@ export function fakeApi(overrides: {
             throw { code: 'not_found', message: `No record ${id}` };
           }),
       ),
+    },
+    search: {
+      query: vi.fn(overrides.search ?? (async () => results([]))),
     },
   } satisfies Api;
   return api;

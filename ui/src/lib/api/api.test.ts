@@ -18,16 +18,21 @@ describe('Tauri api', () => {
     await api.workspace.setup({ member: 'M', organisation: 'THL', demo_records: null });
     await api.records.list('note', 200, 200);
     await api.records.get('id-1');
+    await api.search.query({ query: 'Århus tag:youth', as_you_type: true, kind: null, limit: null });
     expect(calls.map(([cmd]) => cmd)).toEqual([
       'workspace_status',
       'workspace_partners',
       'workspace_setup',
       'records_list',
       'record_get',
+      'search_query',
     ]);
     expect(calls[2]?.[1]).toEqual({ request: { member: 'M', organisation: 'THL', demo_records: null } });
     expect(calls[3]?.[1]).toEqual({ kind: 'note', offset: 200, limit: 200 });
     expect(calls[4]?.[1]).toEqual({ id: 'id-1' });
+    expect(calls[5]?.[1]).toEqual({
+      request: { query: 'Århus tag:youth', as_you_type: true, kind: null, limit: null },
+    });
   });
 
   it('rejects with an AppError', async () => {

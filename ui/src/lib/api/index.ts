@@ -1,19 +1,21 @@
 import { getContext, setContext } from 'svelte';
 import { tauriRecordsApi, type RecordsApi } from './records';
+import { tauriSearchApi, type SearchApi } from './search';
 import { tauriWorkspaceApi, type WorkspaceApi } from './workspace';
 
-export type { RecordsApi, WorkspaceApi };
+export type { RecordsApi, SearchApi, WorkspaceApi };
 export { errorMessage, toAppError, type AppError } from './errors';
 
 /** Everything the UI asks of the Rust side, one member per domain. */
 export interface Api {
   workspace: WorkspaceApi;
   records: RecordsApi;
+  search: SearchApi;
 }
 
 /** The real implementation: Tauri commands through `invoke`. */
 export function createTauriApi(): Api {
-  return { workspace: tauriWorkspaceApi, records: tauriRecordsApi };
+  return { workspace: tauriWorkspaceApi, records: tauriRecordsApi, search: tauriSearchApi };
 }
 
 /** Context key; tests mount components with `context: new Map([[API_CONTEXT, fakeApi]])`. */
