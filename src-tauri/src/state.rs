@@ -53,8 +53,9 @@ impl AppState {
         let root = self.root.clone();
         let slot = Arc::clone(&self.search);
         let workspace = Arc::clone(&self.workspace);
-        let spawned = std::thread::Builder::new().name("insisst-index-open".into()).spawn(move || {
-            match open_search(&root) {
+        let spawned = std::thread::Builder::new()
+            .name("insisst-index-open".into())
+            .spawn(move || match open_search(&root) {
                 Ok(handle) => {
                     if let Some(ws) = lock(&workspace).as_mut() {
                         ws.set_change_listener(Box::new(handle._follower.notifier()));
@@ -62,8 +63,7 @@ impl AppState {
                     *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
                 }
                 Err(e) => eprintln!("insisst: the search index could not be opened: {e}"),
-            }
-        });
+            });
         if let Err(e) = spawned {
             eprintln!("insisst: cannot start the search index: {e}");
         }

@@ -8,8 +8,15 @@ use insisst_core::Kind;
 use tauri::State;
 
 #[tauri::command]
-pub async fn search_query(state: State<'_, AppState>, request: SearchRequest) -> AppResult<SearchResults> {
-    let kind = request.kind.as_deref().map(str::parse::<Kind>).transpose()?;
+pub async fn search_query(
+    state: State<'_, AppState>,
+    request: SearchRequest,
+) -> AppResult<SearchResults> {
+    let kind = request
+        .kind
+        .as_deref()
+        .map(str::parse::<Kind>)
+        .transpose()?;
     let index = lock_search(&state)?;
     let workspace = state.shared();
     tauri::async_runtime::spawn_blocking(move || {
@@ -18,7 +25,9 @@ pub async fn search_query(state: State<'_, AppState>, request: SearchRequest) ->
             .as_ref()
             .ok_or_else(|| AppError::new("no_workspace", "no workspace is open"))?;
         let opts = SearchOptions {
-            limit: request.limit.map_or(insisst_core::search::DEFAULT_LIMIT, |l| l as usize),
+            limit: request
+                .limit
+                .map_or(insisst_core::search::DEFAULT_LIMIT, |l| l as usize),
             as_you_type: request.as_you_type,
             kind,
         };
@@ -63,5 +72,10 @@ fn lock_search(state: &AppState) -> AppResult<std::sync::Arc<insisst_core::searc
         .unwrap_or_else(|e| e.into_inner())
         .as_ref()
         .map(|h| std::sync::Arc::clone(&h.index))
-        .ok_or_else(|| AppError::new("index_building", "The search index is still being built; try again in a moment."))
+        .ok_or_else(|| {
+            AppError::new(
+                "index_building",
+                "The search index is still being built; try again in a moment.",
+            )
+        })
 }
