@@ -9,12 +9,21 @@ use insisst_core::store::{LinkRef, Record, RevisionInfo, Stats};
 use insisst_core::{Kind, Workspace};
 use serde_json::{json, Value};
 
+/// `println!` that does not panic when stdout is a closed pipe (`insisst list all | head`):
+/// the reader has what it wanted.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 pub struct Printer {
     pub json: bool,
 }
 
 fn print_json(v: &Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+    say!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }
 
 impl Printer {
@@ -33,13 +42,13 @@ impl Printer {
             }));
         } else {
             let verb = if restored { "Restored" } else { "Created" };
-            println!("{verb} the workspace at {}", ws.root().display());
-            println!("  owner:       {}", id.owner.member);
+            say!("{verb} the workspace at {}", ws.root().display());
+            say!("  owner:       {}", id.owner.member);
             if !id.owner.org_name.is_empty() {
-                println!("  organisation: {}", id.owner.org_name);
+                say!("  organisation: {}", id.owner.org_name);
             }
-            println!("  node:        {}", id.node_id);
-            println!("  key:         {}", id.fingerprint());
+            say!("  node:        {}", id.node_id);
+            say!("  key:         {}", id.fingerprint());
         }
         Ok(())
     }
@@ -48,7 +57,7 @@ impl Printer {
         if self.json {
             print_json(&json!({"id": record.id, "rev": record.rev}));
         } else {
-            println!("{}", record.id);
+            say!("{}", record.id);
         }
         Ok(())
     }
@@ -57,7 +66,7 @@ impl Printer {
         if self.json {
             print_json(&json!({"id": record.id, "rev": record.rev, "deleted": record.deleted}));
         } else {
-            println!("{what} {} (now {})", record.id, record.rev);
+            say!("{what} {} (now {})", record.id, record.rev);
         }
         Ok(())
     }
@@ -68,28 +77,30 @@ impl Printer {
             return Ok(());
         }
         if record.deleted {
-            println!(
+            say!(
                 "{} {} (deleted; `insisst history {}` shows what it was)",
-                record.kind, record.id, record.id
+                record.kind,
+                record.id,
+                record.id
             );
             return Ok(());
         }
-        println!("{}  [{}]", record.title(), record.kind);
-        println!("  id:  {}", record.id);
-        println!("  rev: {}", record.rev);
+        say!("{}  [{}]", record.title(), record.kind);
+        say!("  id:  {}", record.id);
+        say!("  rev: {}", record.rev);
         let skip = ["id", "kind", "title", "body", "rev", "agenda"];
         for (k, v) in &record.content {
             if skip.contains(&k.as_str()) {
                 continue;
             }
-            println!("  {k}: {}", text_value(v));
+            say!("  {k}: {}", text_value(v));
         }
         if record.kind == Kind::Session {
             if let Some(schedule) = insisst_core::agenda::schedule(&record.content) {
                 let tz = record.str("timezone").unwrap_or("local time");
-                println!("\nAgenda ({tz}):");
+                say!("\nAgenda ({tz}):");
                 for b in schedule {
-                    println!(
+                    say!(
                         "  day {}  {}–{}  {:>4} min  {}",
                         b.day,
                         &b.starts_at[11..],
@@ -99,9 +110,9 @@ impl Printer {
                     );
                 }
             } else if let Some(Value::Array(blocks)) = record.content.get("agenda") {
-                println!("\nAgenda (no start time set):");
+                say!("\nAgenda (no start time set):");
                 for b in blocks {
-                    println!(
+                    say!(
                         "  {} min  {}",
                         b.get("minutes").and_then(Value::as_i64).unwrap_or(0),
                         b.get("title").and_then(Value::as_str).unwrap_or_default()
@@ -110,13 +121,13 @@ impl Printer {
             }
         }
         if let Some(body) = record.str("body") {
-            println!("\n{body}");
+            say!("\n{body}");
         }
         for (heading, list) in [("Links", links), ("Backlinks", backlinks)] {
             if !list.is_empty() {
-                println!("\n{heading}:");
+                say!("\n{heading}:");
                 for l in list {
-                    println!("  {} {} \"{}\" ({})", l.kind, l.id, l.title, l.rel);
+                    say!("  {} {} \"{}\" ({})", l.kind, l.id, l.title, l.rel);
                 }
             }
         }
@@ -130,12 +141,12 @@ impl Printer {
             return Ok(());
         }
         if records.is_empty() {
-            println!("(no records)");
+            say!("(no records)");
         }
         for r in records {
             let status = r.str("status").unwrap_or("");
             let title: String = r.title().chars().take(60).collect();
-            println!(
+            say!(
                 "{}  {:<10} {:<11} {}  {}",
                 r.id,
                 r.kind.as_str(),
@@ -178,7 +189,7 @@ impl Printer {
                 Some(org) => format!("{} ({org})", r.author),
                 None => r.author.clone(),
             };
-            println!("{marker} {}  {}  {by}  {what}", r.rev, r.created_at);
+            say!("{marker} {}  {}  {by}  {what}", r.rev, r.created_at);
         }
         Ok(())
     }
@@ -205,21 +216,23 @@ impl Printer {
             return Ok(());
         }
         let total: u64 = s.counts.iter().map(|(_, n)| n).sum();
-        println!("{total} records");
+        say!("{total} records");
         for (k, n) in &s.counts {
-            println!("  {:<11} {n}", k.as_str());
+            say!("  {:<11} {n}", k.as_str());
         }
-        println!(
+        say!(
             "{} deleted, {} revisions, change sequence {}",
-            s.deleted, s.revisions, s.change_seq
+            s.deleted,
+            s.revisions,
+            s.change_seq
         );
-        println!("database     {}", human_bytes(s.database_bytes));
-        println!(
+        say!("database     {}", human_bytes(s.database_bytes));
+        say!(
             "attachments  {} in {} files",
             human_bytes(s.attachments_bytes),
             s.attachment_files
         );
-        println!("index        {}", human_bytes(s.index_bytes));
+        say!("index        {}", human_bytes(s.index_bytes));
         Ok(())
     }
 
@@ -227,11 +240,11 @@ impl Printer {
         if self.json {
             print_json(&json!({"ok": problems.is_empty(), "problems": problems}));
         } else if problems.is_empty() {
-            println!("ok: the workspace is whole");
+            say!("ok: the workspace is whole");
         } else {
-            println!("{} problem(s):", problems.len());
+            say!("{} problem(s):", problems.len());
             for p in problems {
-                println!("  {p}");
+                say!("  {p}");
             }
         }
         Ok(())
@@ -241,7 +254,7 @@ impl Printer {
         if self.json {
             print_json(&json!({"path": b.path, "bytes": b.bytes, "attachments": b.attachments}));
         } else {
-            println!(
+            say!(
                 "backup written to {} ({}, {} attachments)",
                 b.path.display(),
                 human_bytes(b.bytes),
@@ -270,14 +283,14 @@ impl Printer {
             return Ok(());
         }
         if r.fuzzy {
-            println!("(no exact matches; showing close spellings)");
+            say!("(no exact matches; showing close spellings)");
         }
-        println!("{} result(s)", r.total);
+        say!("{} result(s)", r.total);
         for h in &r.hits {
-            println!("{}  {:<10} {}", h.id, h.kind, h.title);
+            say!("{}  {:<10} {}", h.id, h.kind, h.title);
             let plain = strip_tags(&h.snippet);
             if !plain.trim().is_empty() {
-                println!(
+                say!(
                     "    {}",
                     plain.split_whitespace().collect::<Vec<_>>().join(" ")
                 );
@@ -291,7 +304,7 @@ impl Printer {
             print_json(&json!({"indexed": records, "seconds": took.as_secs_f64()}));
         } else {
             let rate = records as f64 / took.as_secs_f64().max(1e-9);
-            println!(
+            say!(
                 "indexed {records} records in {:.1} s ({rate:.0} records/s)",
                 took.as_secs_f64()
             );
@@ -309,7 +322,7 @@ impl Printer {
             print_json(&json!({"created": created, "total": d.total}));
         } else {
             let parts: Vec<String> = d.created.iter().map(|(k, n)| format!("{n} {k}")).collect();
-            println!("added {} demo records: {}", d.total, parts.join(", "));
+            say!("added {} demo records: {}", d.total, parts.join(", "));
         }
         Ok(())
     }

@@ -593,6 +593,9 @@ impl SearchIndex {
             }
             let folded = analyzer == FOLDED;
             let exact_or_folded = folded || analyzer == EXACT;
+            // Typos are looked for in the folded text and in the stems (so that a misspelt
+            // `kommnue` still meets `kommunen` through its stem `kommun`).
+            let typo_field = analyzer != EXACT;
             let terms: Vec<Term> = tokens
                 .iter()
                 .map(|t| Term::from_field_text(field, t))
@@ -600,8 +603,9 @@ impl SearchIndex {
             let q: Box<dyn Query> = if terms.len() == 1 {
                 let term = terms[0].clone();
                 let len = tokens[0].chars().count();
-                if fuzzy && folded && len >= 4 {
-                    let distance = if len >= 8 { 2 } else { 1 };
+                let typed_len = text.chars().count();
+                if fuzzy && typo_field && len >= 4 {
+                    let distance = if typed_len >= 8 && len >= 6 { 2 } else { 1 };
                     Box::new(FuzzyTermQuery::new(term, distance, true))
                 } else if fuzzy {
                     continue;

@@ -384,3 +384,12 @@ fn eventually(mut f: impl FnMut() -> bool) -> bool {
     }
     false
 }
+
+#[test]
+fn typos_also_meet_inflected_forms_through_their_stems() {
+    let mut fx = Fixture::new();
+    fx.add(Kind::Note, json!({"title": "Notat", "body": "Frivillige og kommunen arbejder sammen.", "language": "da"}));
+    let r = fx.search("kommnue");
+    assert!(r.fuzzy);
+    assert_eq!(r.total, 1);
+}
