@@ -39,7 +39,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{DateTime, Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// Bump when the fields or analyzers change: an index of another version is rebuilt.
-pub const INDEX_SCHEMA_VERSION: u64 = 1;
+pub const INDEX_SCHEMA_VERSION: u64 = 2;
 pub const DEFAULT_LIMIT: usize = 20;
 const FACET_SIZE: u32 = 20;
 /// Writer memory: small for the steady trickle of saves, larger for a rebuild.
@@ -69,11 +69,11 @@ struct Fields {
 
 fn build_schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
-    let text = |analyzer: &str, stored: bool| {
+    let text_with = |analyzer: &str, stored: bool, record: IndexRecordOption| {
         let opts = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(analyzer)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                .set_index_option(record),
         );
         if stored {
             opts.set_stored()
@@ -81,13 +81,23 @@ fn build_schema() -> (Schema, Fields) {
             opts
         }
     };
+    let text = |analyzer: &str, stored: bool| {
+        text_with(analyzer, stored, IndexRecordOption::WithFreqsAndPositions)
+    };
     let date_opts = DateOptions::from(INDEXED | FAST).set_precision(DateTimePrecision::Seconds);
+    // Stems without positions: phrases are matched on the exact and folded fields, and
+    // positions for a third copy of every body cost a good share of indexing time.
     let stems = STEMMED_LANGUAGES.map(|lang| {
         b.add_text_field(
             &format!("stem_{lang}"),
-            text(&stem_analyzer_name(lang), false),
+            text_with(
+                &stem_analyzer_name(lang),
+                false,
+                IndexRecordOption::WithFreqs,
+            ),
         )
     });
+
     let fields = Fields {
         id: b.add_text_field("id", STRING | STORED),
         kind: b.add_text_field("kind", STRING | STORED | FAST),
@@ -596,6 +606,10 @@ impl SearchIndex {
             // Typos are looked for in the folded text and in the stems (so that a misspelt
             // `kommnue` still meets `kommunen` through its stem `kommun`).
             let typo_field = analyzer != EXACT;
+            if matches!(clause, Clause::Phrase(_)) && !exact_or_folded {
+                // A phrase is about word order, which only the exact and folded fields keep.
+                continue;
+            }
             let terms: Vec<Term> = tokens
                 .iter()
                 .map(|t| Term::from_field_text(field, t))
@@ -624,8 +638,21 @@ impl SearchIndex {
                 continue;
             } else if prefix && exact_or_folded {
                 Box::new(PhrasePrefixQuery::new(terms))
-            } else {
+            } else if exact_or_folded {
                 Box::new(PhraseQuery::new(terms))
+            } else {
+                // Stems have no positions: every part must occur.
+                let all = terms
+                    .into_iter()
+                    .map(|t| {
+                        (
+                            Occur::Must,
+                            Box::new(TermQuery::new(t, IndexRecordOption::WithFreqs))
+                                as Box<dyn Query>,
+                        )
+                    })
+                    .collect();
+                Box::new(BooleanQuery::new(all))
             };
             shoulds.push((Occur::Should, Box::new(BoostQuery::new(q, boost))));
         }
