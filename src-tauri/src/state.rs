@@ -13,6 +13,9 @@ pub struct AppState {
     workspace: Arc<Mutex<Option<Workspace>>>,
     /// `None` until the index is open (it may be rebuilding in the background).
     pub search: Arc<Mutex<Option<SearchHandle>>>,
+    /// Whether opening the index has started, and why it failed if it did.
+    search_started: std::sync::atomic::AtomicBool,
+    pub search_error: Arc<Mutex<Option<String>>>,
 }
 
 /// The open index and the thread that keeps it following the workspace.
@@ -39,6 +42,8 @@ impl AppState {
             root,
             workspace: Arc::new(Mutex::new(workspace)),
             search: Arc::new(Mutex::new(None)),
+            search_started: std::sync::atomic::AtomicBool::new(false),
+            search_error: Arc::new(Mutex::new(None)),
         };
         if lock(&state.workspace).is_some() {
             state.start_search();
@@ -50,8 +55,15 @@ impl AppState {
     /// at once; searches answer "still indexing" until it is ready. Every write of this
     /// process then nudges the follower; writes of other processes reach it by polling.
     pub fn start_search(&self) {
+        if self
+            .search_started
+            .swap(true, std::sync::atomic::Ordering::SeqCst)
+        {
+            return;
+        }
         let root = self.root.clone();
         let slot = Arc::clone(&self.search);
+        let failure = Arc::clone(&self.search_error);
         let workspace = Arc::clone(&self.workspace);
         let spawned = std::thread::Builder::new()
             .name("insisst-index-open".into())
@@ -62,10 +74,23 @@ impl AppState {
                     }
                     *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
                 }
-                Err(e) => eprintln!("insisst: the search index could not be opened: {e}"),
+                Err(e) => {
+                    eprintln!("insisst: the search index could not be opened: {e}");
+                    *failure.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
+                }
             });
         if let Err(e) = spawned {
             eprintln!("insisst: cannot start the search index: {e}");
+            self.search_started
+                .store(false, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    /// Starts the index if the workspace exists and nobody has yet (the workspace may have
+    /// appeared, or opened, after the app started).
+    pub fn ensure_search(&self) {
+        if insisst_core::store::exists(&self.root) {
+            self.start_search();
         }
     }
 

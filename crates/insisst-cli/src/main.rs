@@ -218,7 +218,21 @@ fn run(cli: Cli) -> Result<()> {
                 current.content.clone()
             };
             let content = build_content(current.kind, base, &fields, &unset)?;
-            let record = ws.update(&current.id, content, Some(&current.rev))?;
+            // A whole record from a file carries the revision it was based on: if the record
+            // changed since, refuse rather than overwrite someone's edit.
+            let expected = match content.get("rev").and_then(serde_json::Value::as_str) {
+                Some(rev) => rev.to_string(),
+                None => current.rev.clone(),
+            };
+            if let Some(file_id) = content.get("id").and_then(serde_json::Value::as_str) {
+                if fields.from_json.is_some() && file_id != current.id {
+                    bail!(
+                        "the JSON file describes record {file_id}, not {}",
+                        current.id
+                    );
+                }
+            }
+            let record = ws.update(&current.id, content, Some(&expected))?;
             out.id(&record)
         }
         Command::Delete { id } => {

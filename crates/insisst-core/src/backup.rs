@@ -37,9 +37,7 @@ pub fn create(ws: &Workspace, dest: &Path) -> Result<BackupSummary> {
         .tempdir_in(dir)
         .map_err(|e| Error::io(format!("create a temporary folder in {}", dir.display()), e))?;
     let db_copy = staging.path().join(DATABASE_FILE);
-    ws.conn()
-        .backup(rusqlite::MAIN_DB, &db_copy, None)
-        .ctx("copy the database for a backup")?;
+    snapshot(ws.conn(), &db_copy)?;
     let partial = staging.path().join("backup.zip");
     let file = std::fs::File::create(&partial)
         .map_err(|e| Error::io(format!("create {}", partial.display()), e))?;
@@ -85,9 +83,12 @@ pub fn create(ws: &Workspace, dest: &Path) -> Result<BackupSummary> {
         copy_file(&ws.attachments_dir().join(&name), &mut zip)?;
         attachments += 1;
     }
-    let mut inner = zip.finish().map_err(zerr)?;
-    inner.flush().map_err(|e| err(e.to_string()))?;
-    drop(inner);
+    let inner = zip.finish().map_err(zerr)?;
+    let file = inner.into_inner().map_err(|e| err(e.to_string()))?;
+    // On disk before it replaces an older backup of the same name.
+    file.sync_all()
+        .map_err(|e| Error::io(format!("write {}", partial.display()), e))?;
+    drop(file);
     std::fs::rename(&partial, dest)
         .map_err(|e| Error::io(format!("write {}", dest.display()), e))?;
     let bytes = std::fs::metadata(dest).map(|m| m.len()).unwrap_or(0);
@@ -95,6 +96,24 @@ pub fn create(ws: &Workspace, dest: &Path) -> Result<BackupSummary> {
         path: dest.to_path_buf(),
         bytes,
         attachments,
+    })
+}
+
+/// Copies the live database to `dest` in one step of SQLite's online backup: one consistent
+/// snapshot, taken under a read lock that writers in WAL mode do not wait for. Busy or
+/// locked (a checkpoint in progress) is retried for a while.
+fn snapshot(src: &rusqlite::Connection, dest: &Path) -> Result<()> {
+    let mut target = rusqlite::Connection::open(dest).ctx("create the backup copy")?;
+    let backup = rusqlite::backup::Backup::new(src, &mut target).ctx("start the backup")?;
+    for _ in 0..200 {
+        match backup.step(-1).ctx("copy the database for a backup")? {
+            rusqlite::backup::StepResult::Done => return Ok(()),
+            _ => std::thread::sleep(std::time::Duration::from_millis(50)),
+        }
+    }
+    Err(Error::Backup {
+        path: dest.to_path_buf(),
+        problem: "the database stayed busy for 10 seconds; try again".into(),
     })
 }
 
@@ -158,6 +177,13 @@ pub fn restore(src: &Path, root: &Path) -> Result<()> {
             let dest = root.join(ATTACHMENTS_DIR).join(entry.file_name());
             std::fs::rename(entry.path(), &dest)
                 .map_err(|e| Error::io(format!("write {}", dest.display()), e))?;
+        }
+        // An index left in the folder belongs to some other database: drop it, the restored
+        // workspace builds its own on first search.
+        let stale_index = root.join(crate::store::INDEX_DIR);
+        if stale_index.exists() {
+            std::fs::remove_dir_all(&stale_index)
+                .map_err(|e| Error::io(format!("clear {}", stale_index.display()), e))?;
         }
         // The database last: until it is in place, the folder is not a workspace.
         let dest = store::database_path(root);

@@ -215,6 +215,10 @@ const TAGS: &[&str] = &[
 
 struct Generator {
     rng: ChaCha8Rng,
+    /// Ids come from their own stream, salted with the workspace's node id and change
+    /// sequence: the same seed gives the same text everywhere, but never the same ids in two
+    /// workspaces (they would collide when partners exchange bundles) or twice in one.
+    id_rng: ChaCha8Rng,
     orgs: Vec<String>,
     contacts: Vec<String>,
     methods: Vec<String>,
@@ -325,8 +329,20 @@ pub fn generate_with_progress(
     seed: u64,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<DemoSummary> {
+    let id_salt = {
+        use sha2::Digest;
+        let digest = sha2::Sha256::new()
+            .chain_update(seed.to_le_bytes())
+            .chain_update(ws.identity().node_id.as_bytes())
+            .chain_update(ws.change_seq()?.to_le_bytes())
+            .finalize();
+        let mut bytes = [0u8; 32];
+        bytes.copy_from_slice(&digest);
+        bytes
+    };
     let mut g = Generator {
         rng: ChaCha8Rng::seed_from_u64(seed),
+        id_rng: ChaCha8Rng::from_seed(id_salt),
         orgs: crate::partners::PARTNERS
             .iter()
             .map(|p| p.id.to_string())
@@ -413,7 +429,7 @@ pub fn generate_with_progress(
 fn demo_id(g: &mut Generator) -> String {
     g.counter += 1;
     let mut random = [0u8; 10];
-    g.rng.fill(&mut random);
+    g.id_rng.fill(&mut random);
     // 2026-01-01T00:00:00Z, one millisecond per record.
     let millis = 1_767_225_600_000 + g.counter;
     uuid::Builder::from_unix_timestamp_millis(millis, &random)

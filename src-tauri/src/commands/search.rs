@@ -66,16 +66,28 @@ pub async fn search_query(
 }
 
 fn lock_search(state: &AppState) -> AppResult<std::sync::Arc<insisst_core::search::SearchIndex>> {
-    state
+    if let Some(handle) = state
         .search
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .as_ref()
-        .map(|h| std::sync::Arc::clone(&h.index))
-        .ok_or_else(|| {
-            AppError::new(
-                "index_building",
-                "The search index is still being built; try again in a moment.",
-            )
-        })
+    {
+        return Ok(std::sync::Arc::clone(&handle.index));
+    }
+    if let Some(message) = state
+        .search_error
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+    {
+        return Err(AppError::new(
+            "index",
+            format!("Search is unavailable: {message}"),
+        ));
+    }
+    state.ensure_search();
+    Err(AppError::new(
+        "index_building",
+        "The search index is still being built; try again in a moment.",
+    ))
 }

@@ -179,6 +179,10 @@ pub struct SearchIndex {
     reader: IndexReader,
     f: Fields,
     writer: Mutex<Option<IndexWriter>>,
+    /// Held while this process owns the index (see [`SearchIndex::open`]).
+    owner_lock: Mutex<Option<std::fs::File>>,
+    /// The workspace the index belongs to, recorded in every commit.
+    node: String,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -198,10 +202,12 @@ fn terr(context: &str, path: &Path) -> impl FnOnce(tantivy::TantivyError) -> Err
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 struct Payload {
     seq: i64,
     schema: u64,
+    /// The node id of the workspace indexed: an index beside another database is rebuilt.
+    node: String,
 }
 
 fn read_payload(index: &Index) -> Option<Payload> {
@@ -210,7 +216,26 @@ fn read_payload(index: &Index) -> Option<Payload> {
     Some(Payload {
         seq: v.get("seq")?.as_i64()?,
         schema: v.get("schema")?.as_u64()?,
+        node: v.get("node")?.as_str()?.to_string(),
     })
+}
+
+/// Takes `index.lock` in the workspace folder if no other process holds it.
+fn try_owner_lock(root: &Path) -> Result<Option<std::fs::File>> {
+    let path = root.join("index.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(format!("open {}", path.display()), e))?;
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(Error::io(format!("lock {}", path.display()), e))
+        }
+    }
 }
 
 impl SearchIndex {
@@ -220,14 +245,25 @@ impl SearchIndex {
     pub fn open(ws: &Workspace) -> Result<(SearchIndex, SyncReport)> {
         let dir = ws.root().join(crate::store::INDEX_DIR);
         let (schema, f) = build_schema();
-        let existing = Index::open_in_dir(&dir).ok().filter(|index| {
+        // Whoever holds `index.lock` owns the index: only the owner may clear, rebuild or
+        // write it. Another process (the CLI beside the app) opens it read-only and never
+        // deletes what the owner may be building.
+        let owner_lock = try_owner_lock(ws.root())?;
+        let valid = |index: &Index| {
             index.schema() == schema
-                && read_payload(index).is_some_and(|p| p.schema == INDEX_SCHEMA_VERSION)
-        });
-        let (index, fresh) = match existing {
-            Some(index) => (index, false),
-            None => {
-                // Missing, damaged, or from another schema: start over. SQLite has everything.
+                && read_payload(index).is_some_and(|p| {
+                    p.schema == INDEX_SCHEMA_VERSION
+                        && p.node == ws.identity().node_id
+                        && p.seq <= ws.change_seq().unwrap_or(i64::MAX)
+                })
+        };
+        let (index, fresh) = match (&owner_lock, Index::open_in_dir(&dir)) {
+            (_, Ok(index)) if valid(&index) => (index, false),
+            (None, Ok(index)) => (index, false),
+            (None, Err(_)) => return Err(Error::IndexBusy { path: dir }),
+            (Some(_), _) => {
+                // Missing, damaged, of another schema, or of another database (a folder
+                // copied or restored beside it): start over. SQLite has everything.
                 if dir.exists() {
                     std::fs::remove_dir_all(&dir)
                         .map_err(|e| Error::io(format!("clear {}", dir.display()), e))?;
@@ -245,10 +281,13 @@ impl SearchIndex {
             .reload_policy(ReloadPolicy::OnCommitWithDelay)
             .try_into()
             .map_err(terr("open the index reader", &dir))?;
-        let writer = match index.writer_with_num_threads(1, WRITER_HEAP) {
-            Ok(w) => Some(w),
-            Err(tantivy::TantivyError::LockFailure(..)) => None,
-            Err(e) => return Err(terr("open the index writer", &dir)(e)),
+        let writer = match &owner_lock {
+            Some(_) => Some(
+                index
+                    .writer_with_num_threads(1, WRITER_HEAP)
+                    .map_err(terr("open the index writer", &dir))?,
+            ),
+            None => None,
         };
         let read_only = writer.is_none();
         let si = SearchIndex {
@@ -257,6 +296,8 @@ impl SearchIndex {
             reader,
             f,
             writer: Mutex::new(writer),
+            owner_lock: Mutex::new(owner_lock),
+            node: ws.identity().node_id.clone(),
         };
         let mut report = SyncReport {
             read_only,
@@ -281,12 +322,19 @@ impl SearchIndex {
         self.writer.lock().map(|w| w.is_some()).unwrap_or(false)
     }
 
-    /// Tries again to become the writer (the process that held it may have quit).
+    /// Tries again to become the owner and writer (the process that was may have quit).
     pub fn try_acquire_writer(&self) -> bool {
         let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
-            if let Ok(w) = self.index.writer_with_num_threads(1, WRITER_HEAP) {
-                *guard = Some(w);
+            let mut lock = self.owner_lock.lock().unwrap_or_else(|e| e.into_inner());
+            if lock.is_none() {
+                let root = self.dir.parent().unwrap_or(&self.dir);
+                *lock = try_owner_lock(root).ok().flatten();
+            }
+            if lock.is_some() {
+                if let Ok(w) = self.index.writer_with_num_threads(1, WRITER_HEAP) {
+                    *guard = Some(w);
+                }
             }
         }
         guard.is_some()
@@ -311,7 +359,19 @@ impl SearchIndex {
         }
         let mut orgs = OrgNames::default();
         let mut last = from;
+        let mut ids: Vec<String> = Vec::with_capacity(changes.len());
         for (id, seq, _) in &changes {
+            last = last.max(*seq);
+            ids.push(id.clone());
+            // Records carry their organisation's name: when an organisation changes, the
+            // records that refer to it are indexed again.
+            if ws.get_any(id)?.kind == Kind::Org {
+                ids.extend(ws.referrers(id)?);
+            }
+        }
+        ids.sort();
+        ids.dedup();
+        for id in &ids {
             writer.delete_term(Term::from_field_text(self.f.id, id));
             let record = ws.get_any(id)?;
             if !record.deleted {
@@ -319,10 +379,9 @@ impl SearchIndex {
                     .add_document(self.document(ws, &record, &mut orgs)?)
                     .map_err(terr("index a record", &self.dir))?;
             }
-            last = last.max(*seq);
         }
         self.commit(writer, last)?;
-        Ok(changes.len())
+        Ok(ids.len())
     }
 
     /// Reindexes every record from scratch, reporting `(done, total)` as it goes.
@@ -374,7 +433,9 @@ impl SearchIndex {
     }
 
     fn commit(&self, writer: &mut IndexWriter, seq: i64) -> Result<()> {
-        let payload = serde_json::json!({"seq": seq, "schema": INDEX_SCHEMA_VERSION}).to_string();
+        let payload =
+            serde_json::json!({"seq": seq, "schema": INDEX_SCHEMA_VERSION, "node": self.node})
+                .to_string();
         let mut prepared = writer
             .prepare_commit()
             .map_err(terr("commit the index", &self.dir))?;
@@ -592,6 +653,9 @@ impl SearchIndex {
         let text = match clause {
             Clause::Word(w) | Clause::Phrase(w) => w,
         };
+        // Only words of four letters or more are retried with typos; the rest of the query
+        // stays exact and required.
+        let fuzzy = fuzzy && matches!(clause, Clause::Word(_)) && text.chars().count() >= 4;
         let mut shoulds: Vec<(Occur, Box<dyn Query>)> = vec![];
         for (field, analyzer, boost) in targets {
             let Some(mut a) = self.index.tokenizers().get(&analyzer) else {
@@ -621,7 +685,8 @@ impl SearchIndex {
                 if fuzzy && typo_field && len >= 4 {
                     let distance = if typed_len >= 8 && len >= 6 { 2 } else { 1 };
                     Box::new(FuzzyTermQuery::new(term, distance, true))
-                } else if fuzzy {
+                } else if fuzzy && !typo_field {
+                    // The folded twin of this exact field carries the typo tolerance.
                     continue;
                 } else if prefix && exact_or_folded {
                     let exact: Box<dyn Query> =
@@ -634,8 +699,6 @@ impl SearchIndex {
                 } else {
                     Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
                 }
-            } else if fuzzy {
-                continue;
             } else if prefix && exact_or_folded {
                 Box::new(PhrasePrefixQuery::new(terms))
             } else if exact_or_folded {

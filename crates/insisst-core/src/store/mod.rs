@@ -455,18 +455,25 @@ impl Workspace {
         let (where_sql, args) = list_filter(q);
         let limit = q.limit.map_or(-1, |l| l as i64);
         // Order and page on `records` alone (its index covers it), then fetch the content of
-        // just that page: a page of 20 out of 100k reads 20 contents, not 100k.
+        // just that page: a page of 20 out of 100k reads 20 contents, not 100k. Limit and
+        // offset are bound, so that paging reuses one cached statement.
+        let n = args.len();
         let sql = format!(
             "SELECT r.id, r.kind, r.rev, r.deleted, v.content FROM (
                 SELECT r.id, r.kind, r.rev, r.deleted, r.updated_at FROM records r
-                WHERE {where_sql} ORDER BY r.updated_at DESC, r.id DESC LIMIT {limit} OFFSET {}
+                WHERE {where_sql} ORDER BY r.updated_at DESC, r.id DESC LIMIT ?{} OFFSET ?{}
              ) r JOIN revisions v ON v.id = r.id AND v.rev = r.rev
              ORDER BY r.updated_at DESC, r.id DESC",
-            q.offset
+            n + 1,
+            n + 2
         );
+        let mut params: Vec<rusqlite::types::Value> =
+            args.into_iter().map(rusqlite::types::Value::Text).collect();
+        params.push(rusqlite::types::Value::Integer(limit));
+        params.push(rusqlite::types::Value::Integer(q.offset as i64));
         let mut stmt = self.conn.prepare_cached(&sql).ctx("list records")?;
         let rows = stmt
-            .query_map(rusqlite::params_from_iter(args.iter()), row_to_parts)
+            .query_map(rusqlite::params_from_iter(params.iter()), row_to_parts)
             .ctx("list records")?;
         let mut out = Vec::new();
         for row in rows {
@@ -490,6 +497,17 @@ impl Workspace {
             f(parts_to_record(row_to_parts(row).ctx("read a record")?)?)?;
         }
         Ok(())
+    }
+
+    /// Ids of the records whose fields or links refer to record `id`.
+    pub fn referrers(&self, id: &str) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT DISTINCT source_id FROM refs WHERE target_id = ?1")
+            .ctx("read referrers")?;
+        let rows = stmt.query_map([id], |r| r.get(0)).ctx("read referrers")?;
+        rows.collect::<rusqlite::Result<Vec<String>>>()
+            .ctx("read referrers")
     }
 
     /// Records by id, in the order asked, skipping ids that do not exist.

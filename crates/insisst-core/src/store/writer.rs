@@ -16,6 +16,10 @@ use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::path::Path;
 
+/// The largest record accepted, as canonical JSON (4 MiB): above any real record, low enough
+/// that lists of many long items cannot make one record exhaust memory.
+pub const MAX_RECORD_BYTES: usize = 4 << 20;
+
 /// The largest attachment accepted (256 MiB).
 pub const MAX_ATTACHMENT_BYTES: u64 = 256 << 20;
 
@@ -321,7 +325,7 @@ impl<'a> Writer<'a> {
                     ),
                 };
                 let mut full = schema::validate_owned(kind, content, &label)?;
-                self.check_references(kind, id, &full, &label)?;
+                self.check_references(kind, id, &full, parent, &label)?;
                 let created_at = match origin {
                     Origin::Seed => crate::partners::SEEDED_AT.to_string(),
                     Origin::Local => parent
@@ -365,6 +369,16 @@ impl<'a> Writer<'a> {
             None => None,
         };
         let canonical = canonical_map(&full);
+        if canonical.len() > MAX_RECORD_BYTES {
+            return Err(Error::field(
+                format!("{kind} {id}"),
+                "(record)",
+                format!(
+                    "is {} bytes as JSON; a record may be at most {MAX_RECORD_BYTES}",
+                    canonical.len()
+                ),
+            ));
+        }
         let rev = Rev::next_canonical(parent_rev.as_ref(), deleted, &canonical);
         let rev_text = rev.to_string();
         let (author, author_org, node_id) = match origin {
@@ -539,13 +553,23 @@ impl<'a> Writer<'a> {
         kind: Kind,
         id: &str,
         content: &Map<String, Value>,
+        parent: Option<&Record>,
         label: &str,
     ) -> Result<()> {
         let mut stmt = self
             .tx
             .prepare_cached("SELECT kind, deleted FROM records WHERE id = ?1")
             .ctx("check references")?;
+        // References the record already had are not checked again: deleting a contact must
+        // not make every session that lists it impossible to edit.
+        let held: Vec<schema::Reference> = parent
+            .filter(|p| !p.deleted)
+            .map(|p| schema::references(kind, &p.content))
+            .unwrap_or_default();
         for r in schema::references(kind, content) {
+            if held.iter().any(|h| h.target == r.target) {
+                continue;
+            }
             if r.target == id {
                 return Err(Error::field(
                     label,

@@ -393,3 +393,70 @@ fn typos_also_meet_inflected_forms_through_their_stems() {
     assert!(r.fuzzy);
     assert_eq!(r.total, 1);
 }
+
+#[test]
+fn renaming_an_organisation_reindexes_who_refers_to_it() {
+    let mut fx = Fixture::new();
+    let org = fx.add(Kind::Org, json!({"title": "Gdańsk Social Lab"}));
+    fx.add(
+        Kind::Contact,
+        json!({"title": "Michał Krzyżanowski", "org_id": org}),
+    );
+    assert!(fx
+        .search("michał")
+        .facets
+        .org
+        .contains(&("Gdańsk Social Lab".into(), 1)));
+    let mut c = fx.ws.get(&org).unwrap().content;
+    c.insert("title".into(), json!("Pomorskie Social Lab"));
+    fx.ws.update(&org, c, None).unwrap();
+    let facets = fx.search("michał").facets;
+    assert_eq!(facets.org, vec![("Pomorskie Social Lab".to_string(), 1)]);
+}
+
+#[test]
+fn the_typo_retry_keeps_the_rest_of_the_query() {
+    let mut fx = Fixture::new();
+    fx.add(
+        Kind::Note,
+        json!({"title": "EU kommunen", "body": "x", "language": "da"}),
+    );
+    fx.add(
+        Kind::Note,
+        json!({"title": "Kommunen i Norden", "body": "y", "language": "da"}),
+    );
+    let r = fx.search("EU kommnue");
+    assert!(r.fuzzy);
+    assert_eq!(
+        r.hits.iter().map(|h| h.title.as_str()).collect::<Vec<_>>(),
+        vec!["EU kommunen"]
+    );
+}
+
+#[test]
+fn an_index_of_another_database_is_rebuilt() {
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut wa = new_ws(a.path());
+    wa.create(Kind::Note, obj(json!({"title": "Only in A"})))
+        .unwrap();
+    drop(SearchIndex::open(&wa).unwrap());
+    let wb = Workspace::init(b.path(), &crate::util::owner(), crate::util::options(99)).unwrap();
+    // B's folder gets A's index, as a careless copy would.
+    let copy = |from: &std::path::Path, to: &std::path::Path| {
+        std::fs::create_dir_all(to).unwrap();
+        for e in std::fs::read_dir(from).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    };
+    copy(&a.path().join("index"), &b.path().join("index"));
+    let (index, report) = SearchIndex::open(&wb).unwrap();
+    assert!(report.rebuilt);
+    assert_eq!(
+        index
+            .search(&wb, "only", &SearchOptions::default())
+            .unwrap()
+            .total,
+        0
+    );
+}

@@ -426,3 +426,46 @@ fn the_demo_is_deterministic_and_valid() {
         );
     }
 }
+
+#[test]
+fn deleting_a_referenced_record_does_not_block_its_referrers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    let c = ws
+        .create(Kind::Contact, obj(json!({"title": "Jens Æbelø"})))
+        .unwrap();
+    let s = ws
+        .create(
+            Kind::Session,
+            obj(json!({"title": "Study visit", "participants": [c.id]})),
+        )
+        .unwrap();
+    ws.delete(&c.id).unwrap();
+    let mut content = s.content.clone();
+    content.insert("title".into(), json!("Study visit Odense"));
+    ws.update(&s.id, content, None).unwrap();
+    // A new reference to a deleted record is still refused.
+    let err = ws
+        .create(
+            Kind::Session,
+            obj(json!({"title": "Another", "participants": [c.id]})),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("deleted"), "{err}");
+}
+
+#[test]
+fn oversized_records_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    let blocks: Vec<Value> = (0..60)
+        .map(|i| json!({"title": format!("b{i}"), "notes": "x".repeat(90_000)}))
+        .collect();
+    let err = ws
+        .create(
+            Kind::Session,
+            obj(json!({"title": "Huge", "agenda": blocks})),
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("at most"), "{err}");
+}
