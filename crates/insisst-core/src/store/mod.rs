@@ -4,7 +4,8 @@
 //! Layout of a workspace folder:
 //! - `workspace.sqlite3` (WAL mode): identity, records, revisions, tags, references;
 //! - `attachments/<sha256>`: attachment bytes, stored once by content hash;
-//! - `index/`: the search index, derived and rebuildable (a later layer).
+//! - `index/`: the search index, derived and rebuildable, and `index.lock`, held by the
+//!   process that owns it (see `search`).
 //!
 //! Every create, edit, delete and restore goes through [`Writer::put`], which validates,
 //! writes the revision, moves the record's winner, refreshes tags and references and takes
