@@ -197,6 +197,35 @@ pub fn restore(src: &Path, root: &Path) -> Result<()> {
     result
 }
 
+/// A backup's database may only hold what our migrations make: a crafted file with extra
+/// triggers or views would run its own SQL on every later write. Checked before the
+/// database is opened as a workspace.
+fn vet_schema(db: &Path, err: &dyn Fn(String) -> Error) -> Result<()> {
+    let conn =
+        rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .map_err(|e| err(format!("the database cannot be opened ({e})")))?;
+    let mut stmt = conn
+        .prepare("SELECT type, name FROM sqlite_schema WHERE type IN ('trigger', 'view')")
+        .map_err(|e| err(format!("the database cannot be read ({e})")))?;
+    let extra: Vec<String> = stmt
+        .query_map([], |r| {
+            Ok(format!(
+                "{} {}",
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?
+            ))
+        })
+        .and_then(|rows| rows.collect())
+        .map_err(|e| err(format!("the database cannot be read ({e})")))?;
+    if !extra.is_empty() {
+        return Err(err(format!(
+            "its database holds objects Insisst never makes ({}); refusing it",
+            extra.join(", ")
+        )));
+    }
+    Ok(())
+}
+
 fn extract_and_verify(
     archive: &mut zip::ZipArchive<std::fs::File>,
     staging: &Path,
@@ -276,6 +305,7 @@ fn extract_and_verify(
         )));
     }
     // Open it as a workspace: refuses a newer schema, upgrades an older one.
+    vet_schema(&staging.join(DATABASE_FILE), err)?;
     let ws = Workspace::open(staging, crate::store::WorkspaceOptions::default())?;
     let problems = crate::check::run(&ws)?;
     if !problems.is_empty() {

@@ -77,7 +77,7 @@ pub async fn record_get(state: State<'_, AppState>, id: String) -> AppResult<Rec
                     })
                     .collect()
             });
-        let revision_count = ws.history(&r.id)?.len() as u32;
+        let revision_count = u32::try_from(ws.revision_count(&r.id)?).unwrap_or(u32::MAX);
         Ok(RecordDetail {
             id: r.id.clone(),
             kind: r.kind.as_str().to_string(),

@@ -589,6 +589,15 @@ impl Workspace {
         Ok(out)
     }
 
+    /// How many revisions record `id` has.
+    pub fn revision_count(&self, id: &str) -> Result<u64> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM revisions WHERE id = ?1", [id], |r| {
+                r.get(0)
+            })
+            .ctx("count revisions")
+    }
+
     /// Resolved outgoing references of record `id`: explicit links, field references and
     /// wiki links that name an existing record. Deleted targets are left out.
     pub fn links_of(&self, id: &str) -> Result<Vec<LinkRef>> {

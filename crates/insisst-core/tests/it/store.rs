@@ -469,3 +469,18 @@ fn oversized_records_are_refused() {
         .unwrap_err();
     assert!(err.to_string().contains("at most"), "{err}");
 }
+
+#[test]
+fn a_backup_with_foreign_triggers_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = new_ws(&dir.path().join("a"));
+    rusqlite::Connection::open(dir.path().join("a/workspace.sqlite3"))
+        .unwrap()
+        .execute_batch("CREATE TRIGGER sneaky AFTER INSERT ON records BEGIN DELETE FROM tags; END;")
+        .unwrap();
+    let backup = dir.path().join("a.zip");
+    insisst_core::backup::create(&ws, &backup).unwrap();
+    let err = insisst_core::backup::restore(&backup, &dir.path().join("b")).unwrap_err();
+    assert!(err.to_string().contains("trigger sneaky"), "{err}");
+    assert!(!dir.path().join("b").exists(), "nothing left behind");
+}
