@@ -21,7 +21,7 @@ pub struct AppState {
 /// The open index and the thread that keeps it following the workspace.
 pub struct SearchHandle {
     pub index: Arc<SearchIndex>,
-    _follower: IndexFollower,
+    follower: IndexFollower,
 }
 
 impl AppState {
@@ -70,7 +70,7 @@ impl AppState {
             .spawn(move || match open_search(&root) {
                 Ok(handle) => {
                     if let Some(ws) = lock(&workspace).as_mut() {
-                        ws.set_change_listener(Box::new(handle._follower.notifier()));
+                        ws.set_change_listener(Box::new(handle.follower.notifier()));
                     }
                     *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
                 }
@@ -105,10 +105,7 @@ fn open_search(root: &Path) -> insisst_core::Result<SearchHandle> {
     let (index, _) = SearchIndex::open(&ws)?;
     let index = Arc::new(index);
     let follower = IndexFollower::spawn(root.to_path_buf(), Arc::clone(&index))?;
-    Ok(SearchHandle {
-        index,
-        _follower: follower,
-    })
+    Ok(SearchHandle { index, follower })
 }
 
 /// Locks the workspace slot; a panic in another command must not lock everyone out.

@@ -71,16 +71,14 @@ impl Ws {
         p
     }
 
-    fn db_bytes(&self) -> Vec<u8> {
-        // Through SQLite, so that the WAL's content counts too.
-        let conn = rusqlite_free_dump(&self.path());
-        conn.into_bytes()
+    fn snapshot(&self) -> String {
+        snapshot(&self.path())
     }
 }
 
 /// The records and revisions as the CLI itself reports them: `list all` and a history of
 /// each record. Used to show that a refused command changed nothing.
-fn rusqlite_free_dump(ws: &Path) -> String {
+fn snapshot(ws: &Path) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_insisst"))
         .args(["--workspace"])
         .arg(ws)
@@ -140,10 +138,7 @@ fn init_demo_stats_check_backup_and_restore() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert_eq!(
-        rusqlite_free_dump(&restored),
-        rusqlite_free_dump(&ws.path())
-    );
+    assert_eq!(snapshot(&restored), snapshot(&ws.path()));
     let check = Command::new(env!("CARGO_BIN_EXE_insisst"))
         .arg("--workspace")
         .arg(&restored)
@@ -286,7 +281,7 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
         "{err}"
     );
     ws.init();
-    let before = ws.db_bytes();
+    let before = ws.snapshot();
     let cases: &[(&[&str], &str)] = &[
         (
             &["add", "widget", "--title", "x"],
@@ -372,7 +367,7 @@ fn bad_input_gets_a_clear_error_and_changes_nothing() {
         );
         assert_eq!(err.trim().lines().count(), 1, "one line: {err}");
     }
-    assert_eq!(ws.db_bytes(), before, "the workspace is unchanged");
+    assert_eq!(ws.snapshot(), before, "the workspace is unchanged");
 
     // Usage errors exit 2.
     ws.fails(&["add"], 2);

@@ -183,6 +183,10 @@ pub struct SearchIndex {
     owner_lock: Mutex<Option<std::fs::File>>,
     /// The workspace the index belongs to, recorded in every commit.
     node: String,
+    /// The change sequence of the last commit this process saw (from the payload on open,
+    /// then from its own commits): the follower compares it every poll without reading
+    /// the index's meta file.
+    committed_seq: std::sync::atomic::AtomicI64,
 }
 
 impl std::fmt::Debug for SearchIndex {
@@ -298,7 +302,12 @@ impl SearchIndex {
             writer: Mutex::new(writer),
             owner_lock: Mutex::new(owner_lock),
             node: ws.identity().node_id.clone(),
+            committed_seq: std::sync::atomic::AtomicI64::new(0),
         };
+        si.committed_seq.store(
+            read_payload(&si.index).map_or(0, |p| p.seq),
+            std::sync::atomic::Ordering::SeqCst,
+        );
         let mut report = SyncReport {
             read_only,
             ..Default::default()
@@ -334,6 +343,11 @@ impl SearchIndex {
             if lock.is_some() {
                 if let Ok(w) = self.index.writer_with_num_threads(1, WRITER_HEAP) {
                     *guard = Some(w);
+                    // The previous owner committed meanwhile: continue from where it stopped.
+                    self.committed_seq.store(
+                        read_payload(&self.index).map_or(0, |p| p.seq),
+                        std::sync::atomic::Ordering::SeqCst,
+                    );
                 }
             }
         }
@@ -342,7 +356,7 @@ impl SearchIndex {
 
     /// The change sequence the index has reached.
     pub fn indexed_seq(&self) -> i64 {
-        read_payload(&self.index).map_or(0, |p| p.seq)
+        self.committed_seq.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Indexes what changed in `ws` since the index's change sequence. Returns how many
@@ -352,7 +366,7 @@ impl SearchIndex {
         let Some(writer) = guard.as_mut() else {
             return Ok(0);
         };
-        let from = read_payload(&self.index).map_or(0, |p| p.seq);
+        let from = self.indexed_seq();
         let changes = ws.changes_since(from)?;
         if changes.is_empty() {
             return Ok(0);
@@ -403,8 +417,7 @@ impl SearchIndex {
                 .delete_all_documents()
                 .map_err(terr("clear the index", &self.dir))?;
             let seq = ws.change_seq()?;
-            let stats = ws.stats()?;
-            let total = stats.counts.iter().map(|(_, n)| n).sum::<u64>();
+            let total = ws.count(&crate::store::ListQuery::default())?;
             let mut orgs = OrgNames::default();
             let mut done = 0u64;
             ws.for_each_record(|r| {
@@ -446,6 +459,8 @@ impl SearchIndex {
         self.reader
             .reload()
             .map_err(terr("reload the index", &self.dir))?;
+        self.committed_seq
+            .store(seq, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 

@@ -511,17 +511,6 @@ impl Workspace {
             .ctx("read referrers")
     }
 
-    /// Records by id, in the order asked, skipping ids that do not exist.
-    pub fn get_many(&self, ids: &[String]) -> Result<Vec<Record>> {
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(r) = load_record(&self.conn, id)? {
-                out.push(r);
-            }
-        }
-        Ok(out)
-    }
-
     pub fn count(&self, q: &ListQuery) -> Result<u64> {
         let (where_sql, args) = list_filter(q);
         let sql = format!("SELECT COUNT(*) FROM records r WHERE {where_sql}");
