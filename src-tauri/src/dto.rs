@@ -141,6 +141,170 @@ pub struct SearchResults {
     pub fuzzy: bool,
 }
 
+// ---- exchange -------------------------------------------------------------------------------
+
+/// What an export takes. Every filter is optional; none means everything.
+#[derive(Debug, Clone, Default, Deserialize, TS)]
+pub struct ExportScope {
+    pub tag: Option<String>,
+    /// A session id: the session with what it links to and what refers to it.
+    pub session: Option<String>,
+    /// A question id: the question with what it links to and what refers to it.
+    pub question: Option<String>,
+    /// `YYYY-MM-DD`: records changed on or after this day.
+    pub from: Option<String>,
+    /// `YYYY-MM-DD`: records changed on or before this day.
+    pub to: Option<String>,
+    /// An organisation (id or name): only what changed since the last bundle made for it.
+    pub changed_since_last_to: Option<String>,
+    /// An organisation (id or name) the bundle is made for, remembered for the next
+    /// `changed_since_last_to`.
+    pub for_org: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ExportRequest {
+    /// Where to write the `.insisst` file.
+    pub path: String,
+    pub scope: ExportScope,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ExportSummary {
+    pub path: String,
+    pub bundle_id: String,
+    pub records: u32,
+    /// Leaf revisions written (winners and conflicting leaves).
+    pub revisions: u32,
+    pub attachments: u32,
+    pub bytes: u64,
+    /// Contacts left out because their consent does not allow sharing with partners.
+    pub left_out_contacts: u32,
+    pub counts: Vec<KindCount>,
+}
+
+/// Who signed a bundle.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BundleAuthor {
+    pub member: String,
+    pub organisation: String,
+    pub node_id: String,
+    /// The signing key's fingerprint, in groups of four hex digits.
+    pub fingerprint: String,
+}
+
+/// What a bundle's signature means here. A bad or missing signature never gets this far: the
+/// preview refuses the bundle with an error.
+#[derive(Debug, Clone, Copy, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SignatureStatus {
+    /// Valid, by an author whose key this workspace already knows.
+    KnownKey,
+    /// Valid, by an author seen for the first time: the key is recorded on import.
+    NewAuthor,
+    /// Valid, but the author is known with another key: import needs `trust_new_key`.
+    ChangedKey,
+    /// Valid, made by this workspace itself.
+    Own,
+}
+
+/// What importing would do to the records of one kind.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct KindPlan {
+    pub kind: String,
+    pub new: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub conflicting: u32,
+    pub deleted: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportPreview {
+    pub path: String,
+    pub bundle_id: String,
+    pub format_version: String,
+    pub created_at: String,
+    pub author: BundleAuthor,
+    pub signature: SignatureStatus,
+    /// The scope the bundle was made with, in words (`everything`, `tag "youth"` …).
+    pub scope: String,
+    pub kinds: Vec<KindPlan>,
+    /// The sum over all kinds (its `kind` is `all`).
+    pub total: KindPlan,
+    /// Attachment files this workspace does not have yet.
+    pub new_attachments: u32,
+    /// This very bundle was imported before (importing it again changes nothing).
+    pub seen_before: bool,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportSummary {
+    pub preview: ImportPreview,
+    /// The author's key was recorded in the keyring by this import.
+    pub key_recorded: bool,
+}
+
+/// Progress of a long export or import, sent as the `exchange-progress` event.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ExchangeProgress {
+    /// `export`, `check` (reading and verifying a bundle) or `apply`.
+    pub phase: String,
+    pub done: u64,
+    pub total: u64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ConflictSummary {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub winner: String,
+    pub losers: Vec<String>,
+}
+
+/// One side of a conflict: a live leaf revision.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ConflictVersion {
+    pub rev: String,
+    pub is_winner: bool,
+    pub author: String,
+    pub author_org: Option<String>,
+    pub created_at: String,
+    /// The revision's whole record.
+    pub record: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ConflictDetail {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    /// The winner first, then the other live leaves.
+    pub versions: Vec<ConflictVersion>,
+}
+
+/// How a person resolves a conflict: pick one version, or give merged content.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ConflictResolution {
+    pub id: String,
+    /// The revision to keep.
+    pub pick: Option<String>,
+    /// Merged fields (as `record` shows them), when not picking.
+    pub content: Option<serde_json::Value>,
+}
+
+/// An author's key in the keyring.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct KnownKey {
+    pub node_id: String,
+    pub member: String,
+    pub organisation: String,
+    pub fingerprint: String,
+    pub first_seen: String,
+    pub last_seen: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +342,20 @@ mod tests {
             generate::<FacetCount>(),
             generate::<SearchFacets>(),
             generate::<SearchResults>(),
+            generate::<ExportScope>(),
+            generate::<ExportRequest>(),
+            generate::<ExportSummary>(),
+            generate::<BundleAuthor>(),
+            generate::<SignatureStatus>(),
+            generate::<KindPlan>(),
+            generate::<ImportPreview>(),
+            generate::<ImportSummary>(),
+            generate::<ExchangeProgress>(),
+            generate::<ConflictSummary>(),
+            generate::<ConflictVersion>(),
+            generate::<ConflictDetail>(),
+            generate::<ConflictResolution>(),
+            generate::<KnownKey>(),
         ];
         let update = std::env::var_os("UPDATE_BINDINGS").is_some();
         let mut stale = vec![];
