@@ -9,6 +9,7 @@ mod output;
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
 use insisst_core::schema::{parse_assignment, set_path};
+use insisst_core::exchange::{self, keyring, ExportScope, ImportOptions};
 use insisst_core::search::{SearchIndex, SearchOptions};
 use insisst_core::store::{ListQuery, NewOwner};
 use insisst_core::{Kind, Workspace, WorkspaceOptions};
@@ -104,12 +105,87 @@ enum Command {
     },
     /// Rebuild the search index from the database.
     Reindex,
+    /// Export a signed bundle for partners: everything, or what the options select
+    /// (they combine). Contacts without consent to share are left out.
+    Export {
+        /// The `.insisst` file to write.
+        file: PathBuf,
+        /// Only records with this tag.
+        #[arg(long)]
+        tag: Option<String>,
+        /// A session with what it links to and what refers to it.
+        #[arg(long, value_name = "ID")]
+        session: Option<String>,
+        /// A learning question with what it links to and what refers to it.
+        #[arg(long, value_name = "ID")]
+        question: Option<String>,
+        /// Records changed on or after this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Records changed on or before this day (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+        /// What changed since the last bundle made for this organisation (and remember this one).
+        #[arg(long, value_name = "ORG")]
+        changed_since_last_to: Option<String>,
+        /// Remember that this bundle was made for this organisation.
+        #[arg(long = "for", value_name = "ORG")]
+        for_org: Option<String>,
+    },
+    /// Import a bundle from a partner: checked whole before anything is written, then applied
+    /// all or nothing. Importing the same bundle again changes nothing.
+    Import {
+        file: PathBuf,
+        /// Show what importing would do, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Accept a known author's changed signing key.
+        #[arg(long)]
+        trust_new_key: bool,
+    },
+    /// The keys of the authors whose bundles this workspace has read.
+    Keys {
+        #[command(subcommand)]
+        action: Option<KeysAction>,
+    },
+    /// Records whose versions diverged between workspaces.
+    Conflicts {
+        #[command(subcommand)]
+        action: Option<ConflictsAction>,
+    },
     /// Add realistic demo records (initialising the workspace if needed).
     Demo {
         #[arg(long, default_value_t = 300)]
         records: u64,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysAction {
+    /// List the known keys (the default).
+    List,
+    /// Trust the key that signed this bundle (a partner's new key, checked with them).
+    Trust { bundle: PathBuf },
+    /// Forget a key, by node id or fingerprint: the author's next bundle is a first use again.
+    Remove { who: String },
+}
+
+#[derive(Subcommand)]
+enum ConflictsAction {
+    /// List the conflicts (the default).
+    List,
+    /// Show the versions of one record side by side.
+    Show { id: String },
+    /// Resolve a conflict: keep one version (`--pick REV`) or merged content (`--from-json`).
+    Resolve {
+        id: String,
+        #[arg(long, value_name = "REV", required_unless_present = "from_json")]
+        pick: Option<String>,
+        /// The merged record, as `show --json` prints it (`-` for standard input).
+        #[arg(long, value_name = "FILE", conflicts_with = "pick")]
+        from_json: Option<PathBuf>,
     },
 }
 
@@ -325,6 +401,96 @@ fn run(cli: Cli) -> Result<()> {
             bar.finish_and_clear();
             out.reindex(n, started.elapsed())
         }
+        Command::Export {
+            file,
+            tag,
+            session,
+            question,
+            from,
+            to,
+            changed_since_last_to,
+            for_org,
+        } => {
+            let mut ws = open(&root)?;
+            let scope = ExportScope {
+                tag,
+                session,
+                question,
+                from: from.as_deref().map(parse_day).transpose()?,
+                to: to.as_deref().map(parse_day).transpose()?,
+                changed_since_last_to,
+                for_org,
+            };
+            let bar = progress_bar(cli.json);
+            let summary = exchange::export(&mut ws, &file, &scope, &bar)
+                .with_context(|| format!("exporting to {}", file.display()))?;
+            bar.0.finish_and_clear();
+            out.export(&summary)
+        }
+        Command::Import {
+            file,
+            dry_run,
+            trust_new_key,
+        } => {
+            let mut ws = open(&root)?;
+            let bar = progress_bar(cli.json);
+            let plan = if dry_run {
+                exchange::preview(&ws, &file, &bar)?
+            } else {
+                exchange::import(&mut ws, &file, ImportOptions { trust_new_key }, &bar)?
+            };
+            bar.0.finish_and_clear();
+            if !dry_run {
+                // The index follows: catch it up now, unless the app holds it (its own
+                // follower then picks the import up).
+                let (_index, _report) = SearchIndex::open(&ws)?;
+            }
+            out.import(&plan, dry_run)
+        }
+        Command::Keys { action } => {
+            let mut ws = open(&root)?;
+            match action.unwrap_or(KeysAction::List) {
+                KeysAction::List => out.keys(&keyring::list(&ws)?),
+                KeysAction::Trust { bundle } => {
+                    let key = keyring::trust(&mut ws, &bundle)?;
+                    out.key_done(&key, "trusted")
+                }
+                KeysAction::Remove { who } => {
+                    let key = keyring::remove(&mut ws, &who)?;
+                    out.key_done(&key, "removed")
+                }
+            }
+        }
+        Command::Conflicts { action } => {
+            let mut ws = open(&root)?;
+            match action.unwrap_or(ConflictsAction::List) {
+                ConflictsAction::List => out.conflicts(&ws.conflicts()?),
+                ConflictsAction::Show { id } => {
+                    let record = ws.get_any(&id)?;
+                    out.conflict_versions(&record, &ws.conflict_versions(&id)?)
+                }
+                ConflictsAction::Resolve {
+                    id,
+                    pick,
+                    from_json,
+                } => {
+                    let merged = match from_json {
+                        Some(path) => {
+                            let text = read_input(&path)?;
+                            match serde_json::from_str(&text)
+                                .with_context(|| format!("{} is not valid JSON", path.display()))?
+                            {
+                                Value::Object(map) => Some(map),
+                                _ => bail!("{} must hold one JSON object (a record)", path.display()),
+                            }
+                        }
+                        None => None,
+                    };
+                    let record = ws.resolve_conflict(&id, pick.as_deref(), merged)?;
+                    out.done(&record, "resolved")
+                }
+            }
+        }
         Command::Demo { records, seed } => {
             let mut ws = if insisst_core::store::exists(&root) {
                 open(&root)?
@@ -352,6 +518,36 @@ fn run(cli: Cli) -> Result<()> {
             out.demo(&summary)
         }
     }
+}
+
+/// Progress of an export or import on stderr, when it is a terminal and text is printed.
+struct Bar(indicatif::ProgressBar);
+
+impl exchange::Progress for Bar {
+    fn update(&self, phase: exchange::Phase, done: u64, total: u64) {
+        self.0.set_message(match phase {
+            exchange::Phase::Export => "exporting",
+            exchange::Phase::Check => "checking",
+            exchange::Phase::Apply => "importing",
+        });
+        self.0.set_length(total);
+        self.0.set_position(done);
+    }
+}
+
+fn progress_bar(json: bool) -> Bar {
+    if json || !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return Bar(indicatif::ProgressBar::hidden());
+    }
+    Bar(indicatif::ProgressBar::new(0).with_style(
+        indicatif::ProgressStyle::with_template("{msg:>10} {bar:40} {percent:>3}% {eta}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    ))
+}
+
+fn parse_day(s: &str) -> Result<chrono::NaiveDate> {
+    chrono::NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .with_context(|| format!("`{s}` is not a date (YYYY-MM-DD)"))
 }
 
 fn open(root: &Path) -> Result<Workspace> {

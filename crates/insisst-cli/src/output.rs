@@ -4,8 +4,10 @@
 use anyhow::Result;
 use insisst_core::backup::BackupSummary;
 use insisst_core::demo::DemoSummary;
+use insisst_core::exchange::keyring::KnownKey;
+use insisst_core::exchange::{ExportSummary, ImportPlan, KindPlan, SignatureStatus};
 use insisst_core::search::SearchResults;
-use insisst_core::store::{LinkRef, Record, RevisionInfo, Stats};
+use insisst_core::store::{ConflictInfo, LinkRef, Record, RevisionInfo, Stats};
 use insisst_core::{Kind, Workspace};
 use serde_json::{json, Value};
 
@@ -167,7 +169,7 @@ impl Printer {
                         "rev": r.rev, "parent": r.parent, "generation": r.generation,
                         "deleted": r.deleted, "leaf": r.is_leaf, "current": r.is_winner,
                         "author": r.author, "author_org": r.author_org, "node_id": r.node_id,
-                        "created_at": r.created_at, "content": r.content,
+                        "created_at": r.created_at, "content": r.content, "stub": r.stub,
                     })
                 })
                 .collect();
@@ -176,7 +178,9 @@ impl Printer {
         }
         for r in revisions {
             let marker = if r.is_winner { "*" } else { " " };
-            let what = if r.deleted {
+            let what = if r.stub {
+                "(known by its id only: made elsewhere)".to_string()
+            } else if r.deleted {
                 "deleted".to_string()
             } else {
                 r.content
@@ -312,6 +316,237 @@ impl Printer {
         Ok(())
     }
 
+    pub fn export(&self, s: &ExportSummary) -> Result<()> {
+        let counts: serde_json::Map<String, Value> = s
+            .counts
+            .iter()
+            .map(|(k, n)| (k.as_str().to_string(), json!(n)))
+            .collect();
+        if self.json {
+            print_json(&json!({
+                "path": s.path, "bundle_id": s.bundle_id, "records": s.records,
+                "revisions": s.revisions, "attachments": s.attachments, "bytes": s.bytes,
+                "left_out": {"contacts_without_consent": s.left_out_contacts},
+                "counts": counts, "since_seq": s.since_seq,
+            }));
+            return Ok(());
+        }
+        say!(
+            "exported {} records ({} revisions, {} attachment files) to {} ({})",
+            s.records,
+            s.revisions,
+            s.attachments,
+            s.path.display(),
+            human_bytes(s.bytes)
+        );
+        for (k, n) in &s.counts {
+            say!("  {:<11} {n}", k.as_str());
+        }
+        if s.left_out_contacts > 0 {
+            say!(
+                "left out {} contact(s): they have not consented to sharing with partners",
+                s.left_out_contacts
+            );
+        }
+        Ok(())
+    }
+
+    pub fn import(&self, plan: &ImportPlan, dry_run: bool) -> Result<()> {
+        let m = &plan.manifest;
+        let row = |k: &KindPlan| {
+            json!({"new": k.new, "updated": k.updated, "unchanged": k.unchanged,
+                   "conflicting": k.conflicting, "deleted": k.deleted})
+        };
+        if self.json {
+            let kinds: serde_json::Map<String, Value> = plan
+                .kinds
+                .iter()
+                .map(|(k, p)| (k.as_str().to_string(), row(p)))
+                .collect();
+            print_json(&json!({
+                "applied": !dry_run,
+                "bundle_id": m.bundle_id, "format_version": m.format_version,
+                "created_at": m.created_at,
+                "author": {"member": m.author.member, "organisation": m.author.organisation,
+                           "node_id": m.author.node_id, "fingerprint": m.author.fingerprint()},
+                "signature": plan.signature.as_str(), "key_recorded": plan.key_recorded,
+                "scope": plan.scope_text(), "kinds": kinds, "total": row(&plan.total()),
+                "new_attachments": plan.new_attachments, "seen_before": plan.seen_before,
+            }));
+            return Ok(());
+        }
+        let org = if m.author.organisation.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", m.author.organisation)
+        };
+        say!(
+            "bundle {} by {}{org}, made {}, scope: {}",
+            m.bundle_id,
+            m.author.member,
+            m.created_at,
+            plan.scope_text()
+        );
+        let key = m.author.fingerprint();
+        let signature = match plan.signature {
+            SignatureStatus::KnownKey => format!("valid, known key {key}"),
+            SignatureStatus::NewAuthor if plan.key_recorded => {
+                format!("valid, first bundle from this author: key {key} recorded")
+            }
+            SignatureStatus::NewAuthor => {
+                format!("valid, first bundle from this author: key {key} (recorded on import)")
+            }
+            SignatureStatus::ChangedKey if plan.key_recorded => {
+                format!("valid, NEW key {key} trusted and recorded")
+            }
+            SignatureStatus::ChangedKey => format!(
+                "valid, but signed with a NEW key {key} for a known author (import needs --trust-new-key)"
+            ),
+            SignatureStatus::Own => "valid, made by this workspace".to_string(),
+        };
+        say!("signature: {signature}");
+        if plan.seen_before {
+            say!("this bundle was imported before");
+        }
+        say!(
+            "  {:<11} {:>7} {:>7} {:>9} {:>11} {:>7}",
+            "kind",
+            "new",
+            "updated",
+            "unchanged",
+            "conflicting",
+            "deleted"
+        );
+        let line = |name: &str, p: &KindPlan| {
+            say!(
+                "  {:<11} {:>7} {:>7} {:>9} {:>11} {:>7}",
+                name,
+                p.new,
+                p.updated,
+                p.unchanged,
+                p.conflicting,
+                p.deleted
+            );
+        };
+        for (k, p) in &plan.kinds {
+            line(k.as_str(), p);
+        }
+        line("total", &plan.total());
+        if plan.new_attachments > 0 {
+            say!("  {} new attachment file(s)", plan.new_attachments);
+        }
+        let changes = plan.total().changes();
+        if dry_run {
+            say!("dry run: nothing was changed");
+        } else if changes == 0 {
+            say!("nothing to change: everything in this bundle is already here");
+        } else {
+            say!("imported: {changes} record(s) changed");
+        }
+        Ok(())
+    }
+
+    pub fn keys(&self, keys: &[KnownKey]) -> Result<()> {
+        if self.json {
+            let keys: Vec<Value> = keys.iter().map(key_json).collect();
+            print_json(&json!({ "keys": keys }));
+            return Ok(());
+        }
+        if keys.is_empty() {
+            say!("no known keys yet: they are recorded when you import a partner's bundle");
+        }
+        for k in keys {
+            say!(
+                "{}  {} ({})  node {}  first seen {}  last seen {}",
+                k.fingerprint,
+                k.member,
+                k.organisation,
+                k.node_id,
+                k.first_seen,
+                k.last_seen
+            );
+        }
+        Ok(())
+    }
+
+    pub fn key_done(&self, k: &KnownKey, what: &str) -> Result<()> {
+        if self.json {
+            print_json(&json!({ what: key_json(k) }));
+        } else {
+            say!("{what} key {} of {} ({})", k.fingerprint, k.member, k.organisation);
+        }
+        Ok(())
+    }
+
+    pub fn conflicts(&self, conflicts: &[ConflictInfo]) -> Result<()> {
+        if self.json {
+            let list: Vec<Value> = conflicts
+                .iter()
+                .map(|c| {
+                    json!({"id": c.id, "kind": c.kind.as_str(), "title": c.title,
+                           "winner": c.winner, "losers": c.losers})
+                })
+                .collect();
+            print_json(&json!({ "conflicts": list }));
+            return Ok(());
+        }
+        if conflicts.is_empty() {
+            say!("no conflicts");
+        }
+        for c in conflicts {
+            say!(
+                "{}  {:<10} {}  (winner {}; also {})",
+                c.id,
+                c.kind.as_str(),
+                c.title,
+                c.winner,
+                c.losers.join(", ")
+            );
+        }
+        Ok(())
+    }
+
+    pub fn conflict_versions(&self, record: &Record, versions: &[RevisionInfo]) -> Result<()> {
+        if self.json {
+            let list: Vec<Value> = versions
+                .iter()
+                .map(|r| {
+                    json!({"rev": r.rev, "winner": r.is_winner, "author": r.author,
+                           "author_org": r.author_org, "created_at": r.created_at,
+                           "content": r.content})
+                })
+                .collect();
+            print_json(&json!({"id": record.id, "kind": record.kind.as_str(), "versions": list}));
+            return Ok(());
+        }
+        if versions.len() < 2 {
+            say!("{} has no conflict", record.label());
+            return Ok(());
+        }
+        say!("{}: {} versions", record.label(), versions.len());
+        for r in versions {
+            let by = match &r.author_org {
+                Some(org) => format!("{} ({org})", r.author),
+                None => r.author.clone(),
+            };
+            say!(
+                "\n{} {}  by {by}  at {}",
+                if r.is_winner { "*" } else { " " },
+                r.rev,
+                r.created_at
+            );
+            if let Some(content) = &r.content {
+                for (k, v) in content {
+                    if ["id", "kind", "created_at", "updated_at"].contains(&k.as_str()) {
+                        continue;
+                    }
+                    say!("    {k}: {}", text_value(v));
+                }
+            }
+        }
+        Ok(())
+    }
+
     pub fn demo(&self, d: &DemoSummary) -> Result<()> {
         if self.json {
             let created: serde_json::Map<String, Value> = d
@@ -345,6 +580,12 @@ fn strip_tags(html: &str) -> String {
         .replace("&quot;", "\"")
         .replace("&#39;", "'")
         .replace("&amp;", "&")
+}
+
+fn key_json(k: &KnownKey) -> Value {
+    json!({"node_id": k.node_id, "member": k.member, "organisation": k.organisation,
+           "fingerprint": k.fingerprint, "public_key": k.public_key,
+           "first_seen": k.first_seen, "last_seen": k.last_seen})
 }
 
 fn text_value(v: &Value) -> String {

@@ -77,6 +77,24 @@ pub enum Error {
     #[error("the search index at {path} is being written by another process (is the app open?); close it and try again")]
     IndexBusy { path: PathBuf },
 
+    /// A bundle refused on import: what is wrong, where (entry, line, record, field).
+    #[error("bundle {path} refused: {problem}")]
+    Bundle { path: PathBuf, problem: String },
+
+    #[error(
+        "bundle {path} is signed by {member} ({node_id}) with a key that differs from the one known for them (known {known}, now {presented}); if they really changed keys, import with --trust-new-key"
+    )]
+    KeyChanged {
+        path: PathBuf,
+        member: String,
+        node_id: String,
+        known: String,
+        presented: String,
+    },
+
+    #[error("cancelled; nothing was changed")]
+    Cancelled,
+
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
 
@@ -104,6 +122,9 @@ impl Error {
             Error::Backup { .. } => "backup",
             Error::Index { .. } => "index",
             Error::IndexBusy { .. } => "index_busy",
+            Error::Bundle { .. } => "bundle_refused",
+            Error::KeyChanged { .. } => "key_changed",
+            Error::Cancelled => "cancelled",
             Error::Corrupt(_) => "corrupt",
             Error::Invalid(_) => "invalid",
         }

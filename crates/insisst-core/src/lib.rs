@@ -12,6 +12,7 @@ pub mod check;
 pub mod clock;
 pub mod demo;
 pub mod error;
+pub mod exchange;
 pub mod identity;
 pub mod kind;
 pub mod location;

@@ -756,6 +756,14 @@ pub fn format_timestamp(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// Parses a time as [`format_timestamp`] writes it, and only that form.
+pub fn parse_timestamp(s: &str) -> Option<DateTime<Utc>> {
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%SZ")
+        .ok()
+        .filter(|_| s.len() == 20)
+        .map(|t| t.and_utc())
+}
+
 fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",

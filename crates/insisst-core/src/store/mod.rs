@@ -15,7 +15,9 @@ mod migrations;
 mod writer;
 
 pub use migrations::latest_version;
-pub use writer::Writer;
+pub use writer::{
+    IncomingLeaf, IncomingRecord, RevisionAuthor, Writer, MAX_ATTACHMENT_BYTES, MAX_RECORD_BYTES,
+};
 
 use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};
 use crate::error::{Error, Result, SqlContext};
@@ -125,8 +127,20 @@ pub struct RevisionInfo {
     pub author_org: Option<String>,
     pub node_id: String,
     pub created_at: String,
-    /// `None` once purged.
+    /// `None` once purged, or for an ancestor this workspace knows by rev only.
     pub content: Option<Map<String, Value>>,
+    /// An ancestor a bundle named by rev only: its content never was in this workspace.
+    pub stub: bool,
+}
+
+/// A record whose branches diverged: its winner and the other live leaves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConflictInfo {
+    pub id: String,
+    pub kind: Kind,
+    pub title: String,
+    pub winner: String,
+    pub losers: Vec<String>,
 }
 
 /// A reference between two records, resolved for display.
@@ -366,6 +380,10 @@ impl Workspace {
 
     /// The connection, for the core's other modules (backup, check). Writes must go through
     /// [`Workspace::write`].
+    pub(crate) fn entropy_mut(&mut self) -> &mut dyn Entropy {
+        self.entropy.as_mut()
+    }
+
     pub(crate) fn conn(&self) -> &Connection {
         &self.conn
     }
@@ -427,6 +445,16 @@ impl Workspace {
 
     pub fn link(&mut self, from: &str, to: &str) -> Result<Record> {
         self.write(|w| w.link(from, to))
+    }
+
+    /// Resolves the conflict of record `id` by keeping revision `pick` or by `merged` content.
+    pub fn resolve_conflict(
+        &mut self,
+        id: &str,
+        pick: Option<&str>,
+        merged: Option<Map<String, Value>>,
+    ) -> Result<Record> {
+        self.write(|w| w.resolve_conflict(id, pick, merged))
     }
 
     /// Stores the file at `path` as an attachment (once per content hash) and links it from
@@ -526,7 +554,7 @@ impl Workspace {
             .conn
             .prepare_cached(
                 "SELECT rev, generation, parent, deleted, is_leaf, author, author_org, node_id,
-                        created_at, content
+                        created_at, content, stub
                  FROM revisions WHERE id = ?1 ORDER BY generation DESC, created_at DESC, rev DESC",
             )
             .ctx("read history")?;
@@ -543,6 +571,7 @@ impl Workspace {
                     r.get::<_, String>(7)?,
                     r.get::<_, String>(8)?,
                     r.get::<_, Option<String>>(9)?,
+                    r.get::<_, bool>(10)?,
                 ))
             })
             .ctx("read history")?;
@@ -559,6 +588,7 @@ impl Workspace {
                 node_id,
                 created_at,
                 content,
+                stub,
             ) = row.ctx("read a revision")?;
             let content = content.map(|c| parse_content(&record.id, &c)).transpose()?;
             out.push(RevisionInfo {
@@ -573,9 +603,63 @@ impl Workspace {
                 node_id,
                 created_at,
                 content,
+                stub,
             });
         }
         Ok(out)
+    }
+
+    /// Every record with conflicting live leaves, by title.
+    pub fn conflicts(&self) -> Result<Vec<ConflictInfo>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT r.id, r.kind, r.title, r.rev, v.rev FROM revisions v
+                 JOIN records r ON r.id = v.id
+                 WHERE v.is_leaf = 1 AND v.deleted = 0 AND v.rev != r.rev
+                 ORDER BY r.title_key, r.id, v.rev",
+            )
+            .ctx("list conflicts")?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            })
+            .ctx("list conflicts")?;
+        let mut out: Vec<ConflictInfo> = vec![];
+        for row in rows {
+            let (id, kind, title, winner, loser) = row.ctx("list conflicts")?;
+            match out.last_mut() {
+                Some(last) if last.id == id => last.losers.push(loser),
+                _ => out.push(ConflictInfo {
+                    kind: kind
+                        .parse()
+                        .map_err(|_| Error::Corrupt(format!("record {id} has kind `{kind}`")))?,
+                    id,
+                    title,
+                    winner,
+                    losers: vec![loser],
+                }),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The live leaves of record `id`, the winner first: the versions a person chooses
+    /// between. One version means no conflict.
+    pub fn conflict_versions(&self, id: &str) -> Result<Vec<RevisionInfo>> {
+        let mut versions: Vec<RevisionInfo> = self
+            .history(id)?
+            .into_iter()
+            .filter(|r| r.is_leaf && !r.deleted)
+            .collect();
+        versions.sort_by_key(|r| !r.is_winner);
+        Ok(versions)
     }
 
     /// How many revisions record `id` has.
@@ -805,7 +889,7 @@ fn parts_to_record((id, kind, rev, deleted, content): RecordParts) -> Result<Rec
     })
 }
 
-fn parse_content(id: &str, text: &str) -> Result<Map<String, Value>> {
+pub(crate) fn parse_content(id: &str, text: &str) -> Result<Map<String, Value>> {
     match serde_json::from_str(text) {
         Ok(Value::Object(m)) => Ok(m),
         _ => Err(Error::Corrupt(format!(
@@ -856,6 +940,32 @@ pub(crate) fn find_org(conn: &Connection, query: &str) -> Result<Option<Record>>
     Ok(find_by_title(conn, query)?
         .into_iter()
         .find(|r| r.kind == Kind::Org))
+}
+
+/// The leaf revisions of record `id`: `(rev, deleted)`.
+pub(crate) fn leaves(conn: &Connection, id: &str) -> Result<Vec<(String, bool)>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT rev, deleted FROM revisions WHERE id = ?1 AND is_leaf = 1")
+        .ctx("read the revision tree")?;
+    let rows = stmt
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .ctx("read the revision tree")?;
+    rows.collect::<rusqlite::Result<Vec<_>>>()
+        .ctx("read the revision tree")
+}
+
+/// Whether record `id` has revision `rev`: `Some(is_leaf)`, or `None` if it is unknown.
+pub(crate) fn revision_state(conn: &Connection, id: &str, rev: &str) -> Result<Option<bool>> {
+    conn.prepare_cached("SELECT is_leaf FROM revisions WHERE id = ?1 AND rev = ?2")
+        .and_then(|mut s| s.query_row(params![id, rev], |r| r.get(0)).optional())
+        .ctx("read the revision tree")
+}
+
+/// The kind of record `id` here, if this workspace has it.
+pub(crate) fn kind_of(conn: &Connection, id: &str) -> Result<Option<String>> {
+    conn.prepare_cached("SELECT kind FROM records WHERE id = ?1")
+        .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+        .ctx("read a record")
 }
 
 pub(crate) fn current_seq(conn: &Connection) -> Result<i64> {

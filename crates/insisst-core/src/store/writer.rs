@@ -7,7 +7,7 @@ use crate::clock::{Clock, Entropy};
 use crate::error::{Error, Result, SqlContext};
 use crate::identity::Identity;
 use crate::kind::Kind;
-use crate::revision::{canonical_map, Rev};
+use crate::revision::{canonical_map, winner_order, Rev};
 use crate::schema::{self, format_timestamp};
 use crate::wiki;
 use rusqlite::{params, OptionalExtension, Transaction};
@@ -16,12 +16,24 @@ use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
 use std::path::Path;
 
+mod merge;
+pub use merge::{IncomingLeaf, IncomingRecord};
+
 /// The largest record accepted, as canonical JSON (4 MiB): above any real record, low enough
 /// that lists of many long items cannot make one record exhaust memory.
 pub const MAX_RECORD_BYTES: usize = 4 << 20;
 
 /// The largest attachment accepted (256 MiB).
 pub const MAX_ATTACHMENT_BYTES: u64 = 256 << 20;
+
+/// Who wrote a revision, and when.
+#[derive(Debug, Clone)]
+pub struct RevisionAuthor {
+    pub author: String,
+    pub author_org: Option<String>,
+    pub node_id: String,
+    pub time: String,
+}
 
 /// Who a revision is by.
 enum Origin {
@@ -38,6 +50,9 @@ pub struct Writer<'a> {
     identity: &'a Identity,
     next_seq: i64,
     wrote: bool,
+    /// References that another version of the record being resolved holds: kept without
+    /// the check that they exist here.
+    held_elsewhere: Vec<String>,
 }
 
 impl<'a> Writer<'a> {
@@ -55,6 +70,7 @@ impl<'a> Writer<'a> {
             identity,
             next_seq,
             wrote: false,
+            held_elsewhere: Vec::new(),
         })
     }
 
@@ -381,18 +397,64 @@ impl<'a> Writer<'a> {
         }
         let rev = Rev::next_canonical(parent_rev.as_ref(), deleted, &canonical);
         let rev_text = rev.to_string();
-        let (author, author_org, node_id) = match origin {
-            Origin::Local => (
-                self.identity.owner.member.clone(),
-                Some(self.identity.owner.org_name.clone()).filter(|o| !o.is_empty()),
-                self.identity.node_id.clone(),
-            ),
-            Origin::Seed => ("Insisst".to_string(), None, "seed".to_string()),
+        let by = match origin {
+            Origin::Local => RevisionAuthor {
+                author: self.identity.owner.member.clone(),
+                author_org: Some(self.identity.owner.org_name.clone()).filter(|o| !o.is_empty()),
+                node_id: self.identity.node_id.clone(),
+                time: now.clone(),
+            },
+            Origin::Seed => RevisionAuthor {
+                author: "Insisst".to_string(),
+                author_org: None,
+                node_id: "seed".to_string(),
+                time: crate::partners::SEEDED_AT.to_string(),
+            },
         };
-        let revision_time = match origin {
-            Origin::Seed => crate::partners::SEEDED_AT.to_string(),
-            Origin::Local => now.clone(),
+        self.insert_revision(
+            id,
+            &rev,
+            parent.map(|p| p.rev.as_str()),
+            deleted,
+            &canonical,
+            &by,
+        )?;
+        if let Some(p) = parent {
+            self.retire_leaf(id, &p.rev)?;
+            if self.has_other_leaves(id, &rev_text)? {
+                // Conflicting branches exist: the deterministic winner among all leaves
+                // holds the record, which need not be the revision just written.
+                return self.settle_winner(kind, id);
+            }
+        }
+        let created_at = full
+            .get("created_at")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| parent.and_then(|p| p.str("created_at")).map(str::to_string))
+            .unwrap_or_else(|| now.clone());
+        let record = Record {
+            id: id.to_string(),
+            kind,
+            rev: rev_text,
+            deleted,
+            content: full,
         };
+        self.set_winner(&record, &created_at)?;
+        Ok(record)
+    }
+
+    /// Writes one revision row, as a leaf.
+    fn insert_revision(
+        &mut self,
+        id: &str,
+        rev: &Rev,
+        parent: Option<&str>,
+        deleted: bool,
+        canonical: &str,
+        by: &RevisionAuthor,
+    ) -> Result<()> {
+        let rev_text = rev.to_string();
         self.tx
             .prepare_cached(
                 "INSERT INTO revisions (id, rev, generation, parent, deleted, is_leaf, content,
@@ -404,47 +466,114 @@ impl<'a> Writer<'a> {
                     id,
                     rev_text,
                     rev.generation as i64,
-                    parent.map(|p| p.rev.as_str()),
+                    parent,
                     deleted,
                     canonical,
-                    author,
-                    author_org,
-                    node_id,
-                    revision_time,
+                    by.author,
+                    by.author_org,
+                    by.node_id,
+                    by.time,
                 ])
             })
             .ctx(&format!("write revision {rev_text} of {id}"))?;
-        if let Some(p) = parent {
-            self.tx
-                .prepare_cached("UPDATE revisions SET is_leaf = 0 WHERE id = ?1 AND rev = ?2")
-                .and_then(|mut s| s.execute(params![id, p.rev]))
-                .ctx("update the revision tree")?;
-        }
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        self.wrote = true;
-        let title = if deleted {
-            ""
-        } else {
-            full.get("title")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
+        Ok(())
+    }
+
+    /// A revision that got a child is no longer a leaf.
+    fn retire_leaf(&mut self, id: &str, rev: &str) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE revisions SET is_leaf = 0 WHERE id = ?1 AND rev = ?2")
+            .and_then(|mut s| s.execute(params![id, rev]))
+            .ctx("update the revision tree")?;
+        Ok(())
+    }
+
+    fn has_other_leaves(&self, id: &str, rev: &str) -> Result<bool> {
+        self.tx
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM revisions WHERE id = ?1 AND is_leaf = 1 AND rev != ?2)",
+            )
+            .and_then(|mut s| s.query_row(params![id, rev], |r| r.get(0)))
+            .ctx("read the revision tree")
+    }
+
+    /// The leaves of record `id`: `(rev, deleted)`.
+    pub(crate) fn leaves(&self, id: &str) -> Result<Vec<(String, bool)>> {
+        super::leaves(&self.tx, id)
+    }
+
+    /// Points the record at the deterministic winner among its leaves (CouchDB's rule, see
+    /// [`winner_order`]) and returns it.
+    fn settle_winner(&mut self, kind: Kind, id: &str) -> Result<Record> {
+        let leaves = self.leaves(id)?;
+        let winner = leaves
+            .iter()
+            .filter_map(|(rev, deleted)| Rev::parse(rev).map(|r| (r, *deleted, rev)))
+            .max_by(|a, b| winner_order((&a.0, a.1), (&b.0, b.1)))
+            .map(|(_, deleted, rev)| (rev.clone(), deleted))
+            .ok_or_else(|| Error::Corrupt(format!("record {id} has no leaf revision")))?;
+        let (rev, deleted) = winner;
+        let content: Option<String> = self
+            .tx
+            .prepare_cached("SELECT content FROM revisions WHERE id = ?1 AND rev = ?2")
+            .and_then(|mut s| s.query_row(params![id, rev], |r| r.get(0)))
+            .ctx("read the winning revision")?;
+        let content = match content {
+            Some(text) => super::parse_content(id, &text)?,
+            None => {
+                let mut m = Map::new();
+                m.insert("id".into(), Value::String(id.to_string()));
+                m.insert("kind".into(), Value::String(kind.as_str().into()));
+                m
+            }
         };
-        let status = if deleted {
-            None
-        } else {
-            full.get("status").and_then(Value::as_str)
-        };
-        let created_at = full
+        let previous_created: Option<String> = self
+            .tx
+            .prepare_cached("SELECT created_at FROM records WHERE id = ?1")
+            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+            .ctx("read a record")?;
+        let created_at = content
             .get("created_at")
             .and_then(Value::as_str)
             .map(str::to_string)
-            .or_else(|| parent.and_then(|p| p.str("created_at")).map(str::to_string))
-            .unwrap_or_else(|| now.clone());
-        let updated_at = full
-            .get("updated_at")
-            .and_then(Value::as_str)
-            .unwrap_or(&now);
+            .or(previous_created)
+            .or_else(|| {
+                content
+                    .get("updated_at")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+            .unwrap_or_else(|| format_timestamp(self.clock.now()));
+        let record = Record {
+            id: id.to_string(),
+            kind,
+            rev,
+            deleted,
+            content,
+        };
+        self.set_winner(&record, &created_at)?;
+        Ok(record)
+    }
+
+    /// Makes `record` the one the `records` row shows, with its tags and references, under
+    /// the next change sequence number (the search index and exports follow it).
+    fn set_winner(&mut self, record: &Record, created_at: &str) -> Result<()> {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.wrote = true;
+        let (title, status) = if record.deleted {
+            ("", None)
+        } else {
+            (record.title(), record.str("status"))
+        };
+        let now;
+        let updated_at = match record.str("updated_at") {
+            Some(u) => u,
+            None => {
+                now = format_timestamp(self.clock.now());
+                &now
+            }
+        };
         self.tx
             .prepare_cached(
                 "INSERT INTO records (id, kind, title, title_key, status, rev, deleted, created_at, updated_at, seq)
@@ -455,27 +584,28 @@ impl<'a> Writer<'a> {
             )
             .and_then(|mut s| {
                 s.execute(params![
-                    id,
-                    kind.as_str(),
+                    record.id,
+                    record.kind.as_str(),
                     title,
                     wiki::title_key(title),
                     status,
-                    rev_text,
-                    deleted,
+                    record.rev,
+                    record.deleted,
                     created_at,
                     updated_at,
                     seq
                 ])
             })
-            .ctx(&format!("write record {id}"))?;
-        self.refresh_derived(kind, id, if deleted { None } else { Some(&full) })?;
-        Ok(Record {
-            id: id.to_string(),
-            kind,
-            rev: rev_text,
-            deleted,
-            content: full,
-        })
+            .ctx(&format!("write record {}", record.id))?;
+        self.refresh_derived(
+            record.kind,
+            &record.id,
+            if record.deleted {
+                None
+            } else {
+                Some(&record.content)
+            },
+        )
     }
 
     /// Tags, typed references and wiki links of the winning revision.
@@ -567,7 +697,8 @@ impl<'a> Writer<'a> {
             .map(|p| schema::references(kind, &p.content))
             .unwrap_or_default();
         for r in schema::references(kind, content) {
-            if held.iter().any(|h| h.target == r.target) {
+            if held.iter().any(|h| h.target == r.target) || self.held_elsewhere.contains(&r.target)
+            {
                 continue;
             }
             if r.target == id {
