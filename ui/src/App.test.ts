@@ -1,7 +1,8 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { fakeApi, pagedList, READY_STATUS } from './test/fakeApi';
+import { CONFLICTS, fakeApi, pagedList, PREVIEW, READY_STATUS } from './test/fakeApi';
+import type { ConflictSummary } from './lib/bindings/ConflictSummary';
 import type { WorkspaceStatus } from './lib/bindings/WorkspaceStatus';
 
 const FRESH: WorkspaceStatus = { path: '/tmp/ws', ready: false, owner: null, counts: [] };
@@ -63,5 +64,86 @@ describe('App', () => {
     fail = false;
     await fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
     await screen.findByTestId('home');
+  });
+
+  it('shows unresolved conflicts in the sidebar and on Home, linking to each', async () => {
+    const many: ConflictSummary[] = Array.from({ length: 7 }, (_, i) => ({
+      id: `note-${i}`,
+      kind: 'note',
+      title: `Conflicted note ${i} — Łódź`,
+      winner: '2-a',
+      losers: ['2-b'],
+    }));
+    const api = fakeApi({ exchange: { conflicts: async () => many } });
+    render(App, { props: { api } });
+    const panel = await screen.findByTestId('home-conflicts');
+    expect(screen.getByTestId('home-conflicts-count').textContent).toBe('7');
+    const links = screen.getAllByTestId('home-conflict');
+    expect(links).toHaveLength(5);
+    expect(links[0]?.textContent).toContain('Conflicted note 0 — Łódź');
+    expect(links[0]?.getAttribute('href')).toBe('#/conflicts/note-0');
+    expect(panel.textContent).toContain('7 records were edited both here and by a partner');
+    expect(screen.getByTestId('nav-exchange-conflicts').textContent).toBe('7');
+    expect(screen.getByTestId('nav-exchange').getAttribute('href')).toBe('#/exchange');
+  });
+
+  it('has no conflicts panel or badge when there are none', async () => {
+    render(App, { props: { api: fakeApi() } });
+    await screen.findByTestId('home');
+    expect(screen.queryByTestId('home-conflicts')).toBeNull();
+    expect(screen.queryByTestId('nav-exchange-conflicts')).toBeNull();
+  });
+
+  it('opens Exchange from the sidebar, switches tabs, and refreshes counts and conflicts after an import', async () => {
+    let imported = false;
+    const api = fakeApi({
+      status: async () =>
+        imported ? { ...READY_STATUS, counts: [{ kind: 'note', count: 17 }] } : READY_STATUS,
+      exchange: {
+        conflicts: async () => (imported ? CONFLICTS.slice(0, 1) : []),
+        importBundle: async (path) => {
+          imported = true;
+          return { preview: { ...PREVIEW, path }, key_recorded: true };
+        },
+      },
+    });
+    render(App, { props: { api } });
+    await screen.findByTestId('home');
+    window.location.hash = '#/exchange';
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    await screen.findByTestId('exchange');
+    expect(screen.getByTestId('nav-exchange').getAttribute('aria-current')).toBe('page');
+    expect(screen.getByTestId('exchange-tab-export').getAttribute('aria-current')).toBe('page');
+    expect(screen.getByTestId('export-panel').closest('[hidden]')).toBeNull();
+    expect(screen.getByTestId('import-panel').closest('[hidden]')).not.toBeNull();
+
+    expect(screen.getByTestId('exchange-tab-import').getAttribute('href')).toBe('#/exchange/import');
+    window.location.hash = '#/exchange/import';
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    await waitFor(() => expect(screen.getByTestId('import-panel').closest('[hidden]')).toBeNull());
+    expect(screen.getByTestId('export-panel').closest('[hidden]')).not.toBeNull();
+
+    await fireEvent.input(screen.getByTestId('import-path'), { target: { value: '/tmp/x.insisst' } });
+    await fireEvent.click(screen.getByTestId('import-preview-button'));
+    await fireEvent.click(await screen.findByTestId('import-submit'));
+    await screen.findByTestId('import-result');
+    await waitFor(() => expect(screen.getByTestId('nav-exchange-conflicts').textContent).toBe('1'));
+    await waitFor(() => expect(screen.getByTestId('nav-note').textContent).toContain('17'));
+    expect(api.exchange.keys).toHaveBeenCalledTimes(2);
+  });
+
+  it('opens a conflict from its route', async () => {
+    const api = fakeApi({
+      exchange: {
+        conflicts: async () => CONFLICTS,
+        conflict: async (id) => ({ id, kind: 'note', title: 'Study visit Århus', versions: [] }),
+      },
+    });
+    window.location.hash = '#/conflicts/note-7';
+    render(App, { props: { api } });
+    const detail = await screen.findByTestId('conflict-detail');
+    expect(detail.getAttribute('data-id')).toBe('note-7');
+    expect(screen.getByTestId('exchange-tab-conflicts').getAttribute('aria-current')).toBe('page');
+    expect(screen.getByTestId('exchange-tab-conflicts').textContent).toContain('2');
   });
 });

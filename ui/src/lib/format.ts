@@ -48,3 +48,29 @@ export function localDate(value: string): string {
   const m = /^(\d{4}-\d{2}-\d{2})/.exec(value);
   return m?.[1] ?? value;
 }
+
+const BYTE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB'] as const;
+
+/** A size in bytes for people: `999 B`, `1.5 kB`, `12 MB` (powers of 1000, like file managers). */
+export function formatBytes(bytes: number | bigint): string {
+  let value = Number(bytes);
+  if (!Number.isFinite(value) || value < 0) return String(bytes);
+  let unit = 0;
+  while (value >= 1000 && unit < BYTE_UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : 1;
+  const number = new Intl.NumberFormat(getLocale() === 'en' ? 'en-GB' : getLocale(), {
+    maximumFractionDigits: digits,
+  }).format(value);
+  return `${number} ${BYTE_UNITS[unit]}`;
+}
+
+/** Today's local date as `YYYY-MM-DD` (for file names and date fields). */
+export function todayIso(now: Date = new Date()): string {
+  const y = now.getFullYear();
+  const m = String(now.getMonth() + 1).padStart(2, '0');
+  const d = String(now.getDate()).padStart(2, '0');
+  return `${y}-${m}-${d}`;
+}

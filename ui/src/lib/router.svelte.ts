@@ -1,12 +1,23 @@
 /**
- * A small hash router: `#/` home, `#/kind/<kind>` a list, `#/kind/<kind>/<id>` a record.
+ * A small hash router: `#/` home, `#/kind/<kind>` a list, `#/kind/<kind>/<id>` a record,
+ * `#/exchange[/<tab>]` the Exchange screen (export, import, conflicts, keys) and
+ * `#/conflicts/<id>` one conflict inside it.
  * Hash routes work from Tauri's custom protocol and a static `dist/` without server help.
  */
 import { isKind, type Kind } from './kinds';
 
+/** The sections of the Exchange screen, in tab order. */
+export const EXCHANGE_TABS = ['export', 'import', 'conflicts', 'keys'] as const;
+export type ExchangeTab = (typeof EXCHANGE_TABS)[number];
+
+function isExchangeTab(value: string): value is ExchangeTab {
+  return (EXCHANGE_TABS as readonly string[]).includes(value);
+}
+
 export type Route =
   | { name: 'home' }
   | { name: 'kind'; kind: Kind; id: string | null }
+  | { name: 'exchange'; tab: ExchangeTab; conflict: string | null }
   | { name: 'notFound'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -23,6 +34,14 @@ export function parseHash(hash: string): Route {
     const id = parts[2];
     return { name: 'kind', kind: parts[1], id: id ? id : null };
   }
+  if (parts[0] === 'exchange' && parts.length <= 2) {
+    const tab = parts[1] ?? 'export';
+    if (isExchangeTab(tab)) return { name: 'exchange', tab, conflict: null };
+  }
+  if (parts[0] === 'conflicts' && parts.length <= 2) {
+    const id = parts[1];
+    return { name: 'exchange', tab: 'conflicts', conflict: id ? id : null };
+  }
   return { name: 'notFound', path: '/' + path };
 }
 
@@ -35,12 +54,24 @@ export function kindHref(kind: string, id?: string | null): string {
   return id ? `${base}/${encodeURIComponent(id)}` : base;
 }
 
+/** The Exchange screen at one of its tabs (`#/exchange` is the export tab). */
+export function exchangeHref(tab: ExchangeTab = 'export'): string {
+  return tab === 'export' ? '#/exchange' : `#/exchange/${tab}`;
+}
+
+/** One conflict, shown in the Exchange screen's conflicts tab. */
+export function conflictHref(id: string): string {
+  return `#/conflicts/${encodeURIComponent(id)}`;
+}
+
 export function routeHref(route: Route): string {
   switch (route.name) {
     case 'home':
       return homeHref();
     case 'kind':
       return kindHref(route.kind, route.id);
+    case 'exchange':
+      return route.conflict ? conflictHref(route.conflict) : exchangeHref(route.tab);
     case 'notFound':
       return '#' + route.path;
   }

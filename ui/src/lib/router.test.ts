@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { kindHref, parseHash, routeHref } from './router.svelte';
+import { conflictHref, exchangeHref, kindHref, parseHash, routeHref } from './router.svelte';
 
 describe('router', () => {
   it('parses the hash routes', () => {
@@ -16,5 +16,25 @@ describe('router', () => {
     expect(parseHash(kindHref('session', 'a b'))).toEqual({ name: 'kind', kind: 'session', id: 'a b' });
     expect(routeHref({ name: 'kind', kind: 'org', id: null })).toBe('#/kind/org');
     expect(routeHref({ name: 'home' })).toBe('#/');
+  });
+
+  it('parses and builds the Exchange routes', () => {
+    expect(parseHash('#/exchange')).toEqual({ name: 'exchange', tab: 'export', conflict: null });
+    expect(parseHash('#/exchange/import')).toEqual({ name: 'exchange', tab: 'import', conflict: null });
+    expect(parseHash('#/exchange/keys/')).toEqual({ name: 'exchange', tab: 'keys', conflict: null });
+    expect(parseHash('#/exchange/nope')).toEqual({ name: 'notFound', path: '/exchange/nope' });
+    expect(parseHash('#/conflicts')).toEqual({ name: 'exchange', tab: 'conflicts', conflict: null });
+    expect(parseHash('#/conflicts/r%201')).toEqual({ name: 'exchange', tab: 'conflicts', conflict: 'r 1' });
+    expect(parseHash('#/conflicts/a/b')).toEqual({ name: 'notFound', path: '/conflicts/a/b' });
+    expect(exchangeHref()).toBe('#/exchange');
+    expect(exchangeHref('conflicts')).toBe('#/exchange/conflicts');
+    expect(conflictHref('r 1')).toBe('#/conflicts/r%201');
+    expect(routeHref({ name: 'exchange', tab: 'conflicts', conflict: 'x' })).toBe('#/conflicts/x');
+    expect(routeHref({ name: 'exchange', tab: 'import', conflict: null })).toBe('#/exchange/import');
+    expect(parseHash(routeHref({ name: 'exchange', tab: 'keys', conflict: null }))).toEqual({
+      name: 'exchange',
+      tab: 'keys',
+      conflict: null,
+    });
   });
 });

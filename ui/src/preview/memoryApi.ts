@@ -15,6 +15,7 @@ import type { SearchResults } from '../lib/bindings/SearchResults';
 import type { JsonValue } from '../lib/bindings/serde_json/JsonValue';
 import type { WorkspaceStatus } from '../lib/bindings/WorkspaceStatus';
 import { KINDS } from '../lib/kinds';
+import { createMemoryExchange } from './memoryExchange';
 
 type Json = { [key in string]?: JsonValue };
 interface Stored {
@@ -368,6 +369,47 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
     };
   }
 
+  const records = {
+    list: async (kind: string, offset: number, limit: number) => {
+      const all = byKind.get(kind) ?? [];
+      return delay({ records: all.slice(offset, offset + limit).map((s) => s.summary), total: all.length, offset });
+    },
+    get: async (id: string) => {
+      const s = byId.get(id);
+      if (!s) throw { code: 'not_found', message: `No record with id ${id}` };
+      const detail: RecordDetail = {
+        id,
+        kind: s.summary.kind,
+        title: s.summary.title,
+        rev: `2-${id.replace(/\W/g, '').padEnd(32, 'f').slice(0, 32)}`,
+        created_at: iso(900),
+        updated_at: s.summary.updated_at,
+        record: { ...s.record, rev: '2-…' },
+        links: s.links,
+        backlinks: backlinks(id),
+        schedule: schedule(s.record),
+        revision_count: 2,
+      };
+      return delay(detail, 30);
+    },
+  };
+
+  const exchange = createMemoryExchange({
+    conflicted: [...(byKind.get('note') ?? []).slice(0, 2), ...(byKind.get('session') ?? []).slice(0, 1)].map((s) => ({
+      id: s.summary.id,
+      kind: s.summary.kind,
+      title: s.summary.title,
+      record: s.record,
+    })),
+    get: records.get,
+    put: (id, record) => {
+      const s = byId.get(id);
+      if (!s) return;
+      s.record = { ...s.record, ...record };
+      if (typeof record.title === 'string') s.summary.title = record.title;
+    },
+  });
+
   return {
     workspace: {
       status: () => delay(status()),
@@ -379,32 +421,10 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
         return status();
       },
     },
-    records: {
-      list: async (kind, offset, limit) => {
-        const all = byKind.get(kind) ?? [];
-        return delay({ records: all.slice(offset, offset + limit).map((s) => s.summary), total: all.length, offset });
-      },
-      get: async (id) => {
-        const s = byId.get(id);
-        if (!s) throw { code: 'not_found', message: `No record with id ${id}` };
-        const detail: RecordDetail = {
-          id,
-          kind: s.summary.kind,
-          title: s.summary.title,
-          rev: `2-${id.replace(/\W/g, '').padEnd(32, 'f').slice(0, 32)}`,
-          created_at: iso(900),
-          updated_at: s.summary.updated_at,
-          record: { ...s.record, rev: '2-…' },
-          links: s.links,
-          backlinks: backlinks(id),
-          schedule: schedule(s.record),
-          revision_count: 2,
-        };
-        return delay(detail, 30);
-      },
-    },
+    records,
     search: {
       query: (request) => delay(search(request), 20),
     },
+    exchange,
   };
 }

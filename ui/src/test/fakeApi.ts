@@ -1,6 +1,13 @@
 import { vi } from 'vitest';
 import type { Api } from '../lib/api';
 import { API_CONTEXT } from '../lib/api';
+import type { ConflictDetail } from '../lib/bindings/ConflictDetail';
+import type { ConflictSummary } from '../lib/bindings/ConflictSummary';
+import type { ExchangeProgress } from '../lib/bindings/ExchangeProgress';
+import type { ExportSummary } from '../lib/bindings/ExportSummary';
+import type { ImportPreview } from '../lib/bindings/ImportPreview';
+import type { ImportSummary } from '../lib/bindings/ImportSummary';
+import type { KnownKey } from '../lib/bindings/KnownKey';
 import type { PartnerOrg } from '../lib/bindings/PartnerOrg';
 import type { RecordDetail } from '../lib/bindings/RecordDetail';
 import type { RecordPage } from '../lib/bindings/RecordPage';
@@ -59,6 +66,71 @@ export function results(hits: SearchHit[], more: Partial<SearchResults> = {}): S
   return { total: hits.length, hits, facets: { kind: [], tag: [], org: [] }, fuzzy: false, ...more };
 }
 
+export const EXPORT_SUMMARY: ExportSummary = {
+  path: '/home/åsa/insisst-2026-11-27.insisst',
+  bundle_id: 'b-01',
+  records: 15,
+  revisions: 17,
+  attachments: 2,
+  bytes: 1_500_000 as unknown as bigint,
+  left_out_contacts: 3,
+  counts: [
+    { kind: 'note', count: 12 },
+    { kind: 'session', count: 3 },
+  ],
+};
+
+export const PREVIEW: ImportPreview = {
+  path: '/tmp/from-sif.insisst',
+  bundle_id: 'b-sif-7',
+  format_version: '1',
+  created_at: '2026-11-25T09:30:00Z',
+  author: {
+    member: 'Eline De Smet',
+    organisation: 'SIF',
+    node_id: 'node-sif',
+    fingerprint: 'a1b2 c3d4 e5f6 0718',
+  },
+  signature: 'known_key',
+  scope: 'tag "youth"',
+  kinds: [
+    { kind: 'note', new: 4, updated: 2, unchanged: 7, conflicting: 1, deleted: 0 },
+    { kind: 'session', new: 1, updated: 0, unchanged: 3, conflicting: 0, deleted: 2 },
+  ],
+  total: { kind: 'all', new: 5, updated: 2, unchanged: 10, conflicting: 1, deleted: 2 },
+  new_attachments: 3,
+  seen_before: false,
+};
+
+export const CONFLICTS: ConflictSummary[] = [
+  { id: 'note-7', kind: 'note', title: 'Study visit Århus', winner: '3-bbb', losers: ['3-aaa'] },
+  { id: 'session-2', kind: 'session', title: 'Peer exchange Plzeň', winner: '4-ccc', losers: ['4-ddd', '4-eee'] },
+];
+
+export const KEYS: KnownKey[] = [
+  {
+    node_id: 'node-sif',
+    member: 'Eline De Smet',
+    organisation: 'SIF',
+    fingerprint: 'a1b2 c3d4 e5f6 0718',
+    first_seen: '2026-10-01T08:00:00Z',
+    last_seen: '2026-11-25T09:31:00Z',
+  },
+  {
+    node_id: 'node-cz',
+    member: 'Jiří Dvořák',
+    organisation: 'MoLSA',
+    fingerprint: 'ffee ddcc bbaa 9988',
+    first_seen: '2026-09-12T10:00:00Z',
+    last_seen: '2026-09-12T10:00:00Z',
+  },
+];
+
+/** A progress event as the Rust side sends it (numbers over JSON, typed bigint). */
+export function progressEvent(phase: string, done: number, total: number): ExchangeProgress {
+  return { phase, done: done as unknown as bigint, total: total as unknown as bigint };
+}
+
 export function fakeApi(overrides: {
   status?: Api['workspace']['status'];
   partners?: Api['workspace']['partners'];
@@ -66,7 +138,11 @@ export function fakeApi(overrides: {
   list?: Api['records']['list'];
   get?: Api['records']['get'];
   search?: Api['search']['query'];
+  exchange?: Partial<Omit<Api['exchange'], 'onProgress'>>;
 } = {}) {
+  /** The listeners of `exchange-progress`; `emitProgress` calls them. */
+  const progressListeners = new Set<(p: ExchangeProgress) => void>();
+  const ex = overrides.exchange ?? {};
   const api = {
     workspace: {
       status: vi.fn(overrides.status ?? (async () => READY_STATUS)),
@@ -85,8 +161,48 @@ export function fakeApi(overrides: {
     search: {
       query: vi.fn(overrides.search ?? (async () => results([]))),
     },
+    exchange: {
+      exportBundle: vi.fn(ex.exportBundle ?? (async () => EXPORT_SUMMARY)),
+      preview: vi.fn(ex.preview ?? (async (path: string) => ({ ...PREVIEW, path }))),
+      importBundle: vi.fn(
+        ex.importBundle ??
+          (async (path: string): Promise<ImportSummary> => ({
+            preview: { ...PREVIEW, path },
+            key_recorded: false,
+          })),
+      ),
+      cancel: vi.fn(ex.cancel ?? (async () => {})),
+      pickFile: vi.fn(ex.pickFile ?? (async (): Promise<string | null> => null)),
+      conflicts: vi.fn(ex.conflicts ?? (async (): Promise<ConflictSummary[]> => [])),
+      conflict: vi.fn(
+        ex.conflict ??
+          (async (id: string): Promise<ConflictDetail> => {
+            throw { code: 'not_found', message: `No conflict on ${id}` };
+          }),
+      ),
+      resolve: vi.fn(
+        ex.resolve ??
+          (async (resolution): Promise<RecordDetail> => {
+            throw { code: 'not_found', message: `No conflict on ${resolution.id}` };
+          }),
+      ),
+      keys: vi.fn(ex.keys ?? (async (): Promise<KnownKey[]> => [])),
+      removeKey: vi.fn(ex.removeKey ?? (async () => {})),
+      onProgress: vi.fn(async (callback: (p: ExchangeProgress) => void) => {
+        progressListeners.add(callback);
+        return () => {
+          progressListeners.delete(callback);
+        };
+      }),
+    },
   } satisfies Api;
-  return api;
+  return Object.assign(api, {
+    /** Send an `exchange-progress` event to whoever listens. */
+    emitProgress(progress: ExchangeProgress): void {
+      for (const listener of progressListeners) listener(progress);
+    },
+    progressListeners,
+  });
 }
 
 export function withApi(api: Api): { context: Map<symbol, Api> } {

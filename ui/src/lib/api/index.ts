@@ -1,9 +1,10 @@
 import { getContext, setContext } from 'svelte';
+import { tauriExchangeApi, type ExchangeApi } from './exchange';
 import { tauriRecordsApi, type RecordsApi } from './records';
 import { tauriSearchApi, type SearchApi } from './search';
 import { tauriWorkspaceApi, type WorkspaceApi } from './workspace';
 
-export type { RecordsApi, SearchApi, WorkspaceApi };
+export type { ExchangeApi, RecordsApi, SearchApi, WorkspaceApi };
 export { errorMessage, toAppError, type AppError } from './errors';
 
 /** Everything the UI asks of the Rust side, one member per domain. */
@@ -11,11 +12,17 @@ export interface Api {
   workspace: WorkspaceApi;
   records: RecordsApi;
   search: SearchApi;
+  exchange: ExchangeApi;
 }
 
 /** The real implementation: Tauri commands through `invoke`. */
 export function createTauriApi(): Api {
-  return { workspace: tauriWorkspaceApi, records: tauriRecordsApi, search: tauriSearchApi };
+  return {
+    workspace: tauriWorkspaceApi,
+    records: tauriRecordsApi,
+    search: tauriSearchApi,
+    exchange: tauriExchangeApi,
+  };
 }
 
 /** Context key; tests mount components with `context: new Map([[API_CONTEXT, fakeApi]])`. */
