@@ -8,8 +8,8 @@ mod output;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
-use insisst_core::schema::{parse_assignment, set_path};
 use insisst_core::exchange::{self, keyring, ExportScope, ImportOptions};
+use insisst_core::schema::{parse_assignment, set_path};
 use insisst_core::search::{SearchIndex, SearchOptions};
 use insisst_core::store::{ListQuery, NewOwner};
 use insisst_core::{Kind, Workspace, WorkspaceOptions};
@@ -481,7 +481,9 @@ fn run(cli: Cli) -> Result<()> {
                                 .with_context(|| format!("{} is not valid JSON", path.display()))?
                             {
                                 Value::Object(map) => Some(map),
-                                _ => bail!("{} must hold one JSON object (a record)", path.display()),
+                                _ => {
+                                    bail!("{} must hold one JSON object (a record)", path.display())
+                                }
                             }
                         }
                         None => None,

@@ -473,7 +473,12 @@ impl Printer {
         if self.json {
             print_json(&json!({ what: key_json(k) }));
         } else {
-            say!("{what} key {} of {} ({})", k.fingerprint, k.member, k.organisation);
+            say!(
+                "{what} key {} of {} ({})",
+                k.fingerprint,
+                k.member,
+                k.organisation
+            );
         }
         Ok(())
     }

@@ -97,6 +97,10 @@ pub struct Rev {
 impl Rev {
     pub fn parse(s: &str) -> Option<Rev> {
         let (g, h) = s.split_once('-')?;
+        // Digits only, no leading zero: one revision has one spelling.
+        if g.is_empty() || g.starts_with('0') || !g.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
         let generation: u64 = g.parse().ok()?;
         let valid_hash = h.len() == 32
             && h.bytes()

@@ -3,7 +3,9 @@
 //! signed with the workspace key. Written to a temporary file beside the destination and
 //! renamed into place: a bundle is whole or absent.
 
-use super::{check_cancel, BundleAuthor, FileEntry, Manifest, Phase, Progress, FORMAT, FORMAT_VERSION};
+use super::{
+    check_cancel, BundleAuthor, FileEntry, Manifest, Phase, Progress, FORMAT, FORMAT_VERSION,
+};
 use crate::error::{Error, Result, SqlContext};
 use crate::kind::Kind;
 use crate::revision::canonical_json;
@@ -71,7 +73,6 @@ fn entry_options() -> SimpleFileOptions {
         .compression_level(Some(1))
         .last_modified_time(zip::DateTime::default())
         .unix_permissions(0o644)
-        .large_file(false)
 }
 
 /// Exports what `scope` selects from `ws` to `dest`.
@@ -81,7 +82,11 @@ pub fn export(
     scope: &ExportScope,
     progress: &dyn Progress,
 ) -> Result<ExportSummary> {
-    let for_org = match scope.for_org.as_ref().or(scope.changed_since_last_to.as_ref()) {
+    let for_org = match scope
+        .for_org
+        .as_ref()
+        .or(scope.changed_since_last_to.as_ref())
+    {
         Some(q) => Some(
             ws.find_org(q)?
                 .ok_or_else(|| Error::Invalid(format!("no organisation called `{q}`")))?,
@@ -169,7 +174,13 @@ pub fn export(
             .execute(
                 "INSERT INTO exports (bundle_id, for_org, change_seq, created_at, records)
                  VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![bundle_id, org.id, seq_now, created_at, summary.records as i64],
+                params![
+                    bundle_id,
+                    org.id,
+                    seq_now,
+                    created_at,
+                    summary.records as i64
+                ],
             )
             .ctx("remember the export")?;
     }
@@ -205,10 +216,13 @@ fn select(
         clauses.push(format!("seq > ?{}", args.len()));
     }
     let mut around: Option<BTreeSet<String>> = None;
-    for (id, kind) in [(&scope.session, Kind::Session), (&scope.question, Kind::Question)] {
+    for (id, kind) in [
+        (&scope.session, Kind::Session),
+        (&scope.question, Kind::Question),
+    ] {
         let Some(id) = id else { continue };
-        let record = store::load_record(conn, id)?
-            .ok_or_else(|| Error::NotFound(id.to_string()))?;
+        let record =
+            store::load_record(conn, id)?.ok_or_else(|| Error::NotFound(id.to_string()))?;
         if record.kind != kind {
             return Err(Error::Invalid(format!(
                 "{} is a {}, not a {kind}",
@@ -256,7 +270,12 @@ fn select(
         out.entry(kind).or_default().insert(id);
     }
     // The files of what is exported travel with it: attachments a selected record links.
-    if scope.tag.is_some() || around.is_some() || scope.from.is_some() || scope.to.is_some() || since_seq.is_some() {
+    if scope.tag.is_some()
+        || around.is_some()
+        || scope.from.is_some()
+        || scope.to.is_some()
+        || since_seq.is_some()
+    {
         let selected: Vec<String> = out
             .iter()
             .filter(|(k, _)| **k != Kind::Attachment)
@@ -346,7 +365,8 @@ fn ancestry(conn: &Connection, id: &str, parent: &str) -> Result<Vec<String>> {
     let rows = stmt
         .query_map(params![id, parent], |r| r.get::<_, String>(0))
         .ctx("read ancestry")?;
-    rows.collect::<rusqlite::Result<Vec<_>>>().ctx("read ancestry")
+    rows.collect::<rusqlite::Result<Vec<_>>>()
+        .ctx("read ancestry")
 }
 
 /// Whether a contact's version may go to partners: its consent says so.
@@ -380,7 +400,9 @@ fn start<'a, W: Write + std::io::Seek>(
     zip: &'a mut ZipWriter<W>,
     name: &str,
 ) -> Result<HashingEntry<'a, W>> {
-    zip.start_file(name, entry_options())
+    // Record files of a large workspace may pass 4 GiB: they get Zip64 sizes.
+    let options = entry_options().large_file(name.starts_with("records/"));
+    zip.start_file(name, options)
         .map_err(|e| Error::Invalid(format!("write bundle entry {name}: {e}")))?;
     Ok(HashingEntry {
         zip,
@@ -414,7 +436,10 @@ fn write_bundle(
         .prefix(".insisst-export-")
         .tempfile_in(dir)
         .map_err(|e| io("create a temporary file beside", e))?;
-    let mut zip = ZipWriter::new(BufWriter::with_capacity(1 << 20, tmp.as_file().try_clone().map_err(|e| io("write", e))?));
+    let mut zip = ZipWriter::new(BufWriter::with_capacity(
+        1 << 20,
+        tmp.as_file().try_clone().map_err(|e| io("write", e))?,
+    ));
     let total: u64 = selection.values().map(|ids| ids.len() as u64).sum();
     let mut done = 0u64;
     let mut files = vec![];
@@ -426,24 +451,24 @@ fn write_bundle(
     let mut line = String::new();
     let werr = |e: std::io::Error| io("write", e);
     for (kind, ids) in &selection {
+        check_cancel(progress)?;
         let name = format!("records/{kind}.ndjson");
         let mut entry = start(&mut zip, &name)?;
         let mut count = 0u64;
         for id in ids {
             done += 1;
-            if done % 512 == 0 {
+            if done.is_multiple_of(512) {
                 progress.update(Phase::Export, done, total);
                 check_cancel(progress)?;
             }
-            let Some(record) = store::load_record(conn, id)? else { continue };
+            let Some(record) = store::load_record(conn, id)? else {
+                continue;
+            };
             let leaves = leaves_of(conn, id, &record.rev)?;
             if leaves.is_empty() {
                 continue;
             }
-            if *kind == Kind::Contact
-                && leaves
-                    .iter()
-                    .any(|l| !l.deleted && !shareable(&l.content))
+            if *kind == Kind::Contact && leaves.iter().any(|l| !l.deleted && !shareable(&l.content))
             {
                 left_out += 1;
                 continue;
@@ -490,7 +515,9 @@ fn write_bundle(
         }
     }
     for id in &notes {
-        let Some(record) = store::load_record(conn, id)? else { continue };
+        let Some(record) = store::load_record(conn, id)? else {
+            continue;
+        };
         let name = format!("notes/{id}.md");
         let mut entry = start(&mut zip, &name)?;
         entry
@@ -539,7 +566,10 @@ fn write_bundle(
     let signature = ws.identity().signing_key.sign(manifest_bytes.as_bytes());
     for (name, bytes) in [
         ("manifest.json", manifest_bytes.into_bytes()),
-        ("manifest.sig", hex::encode(signature.to_bytes()).into_bytes()),
+        (
+            "manifest.sig",
+            hex::encode(signature.to_bytes()).into_bytes(),
+        ),
     ] {
         let mut entry = start(&mut zip, name)?;
         entry.write_all(&bytes).map_err(werr)?;
@@ -547,9 +577,7 @@ fn write_bundle(
     let out = zip
         .finish()
         .map_err(|e| Error::Invalid(format!("write {}: {e}", dest.display())))?;
-    let file = out
-        .into_inner()
-        .map_err(|e| io("write", e.into_error()))?;
+    let file = out.into_inner().map_err(|e| io("write", e.into_error()))?;
     file.sync_all().map_err(|e| io("write", e))?;
     drop(file);
     let bytes = tmp.as_file().metadata().map_err(|e| io("write", e))?.len();

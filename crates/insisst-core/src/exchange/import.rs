@@ -162,7 +162,14 @@ pub fn import(
             keyring::record(w.tx(), &expected_manifest.author, &now)?
         };
         let staged = if changes > 0 {
-            apply(w, path, &expected_manifest, &manifest_sha, &attachments_dir, progress)?
+            apply(
+                w,
+                path,
+                &expected_manifest,
+                &manifest_sha,
+                &attachments_dir,
+                progress,
+            )?
         } else {
             vec![]
         };
@@ -224,14 +231,22 @@ struct LeafLine<'a> {
 
 /// Parses and checks one record line. Leaves this workspace knows are not parsed further: a
 /// known revision changes nothing, whatever it claims to hold.
-fn parse_line(conn: &Connection, kind: Kind, text: &str) -> std::result::Result<IncomingRecord, String> {
-    let line: Line<'_> = serde_json::from_str(text).map_err(|e| format!("not a record line ({e})"))?;
+fn parse_line(
+    conn: &Connection,
+    kind: Kind,
+    text: &str,
+) -> std::result::Result<IncomingRecord, String> {
+    let line: Line<'_> =
+        serde_json::from_str(text).map_err(|e| format!("not a record line ({e})"))?;
     if !is_record_id(&line.id) {
         return Err(format!("`{}` is not a record id", line.id.escape_debug()));
     }
     let id = line.id;
     if line.kind != kind.as_str() {
-        return Err(format!("record {id} says kind `{}` in the {kind} file", line.kind.escape_debug()));
+        return Err(format!(
+            "record {id} says kind `{}` in the {kind} file",
+            line.kind.escape_debug()
+        ));
     }
     if line.leaves.is_empty() || line.leaves.len() > limits::MAX_LEAVES {
         return Err(format!(
@@ -242,37 +257,60 @@ fn parse_line(conn: &Connection, kind: Kind, text: &str) -> std::result::Result<
     }
     let mut leaves = Vec::with_capacity(line.leaves.len());
     for leaf in line.leaves {
-        let rev = Rev::parse(&leaf.rev)
-            .ok_or_else(|| format!("record {id}: `{}` is not a revision", leaf.rev.escape_debug()))?;
+        let rev = Rev::parse(&leaf.rev).ok_or_else(|| {
+            format!(
+                "record {id}: `{}` is not a revision",
+                leaf.rev.escape_debug()
+            )
+        })?;
         if leaf.ancestry.len() > limits::MAX_ANCESTRY {
-            return Err(format!("record {id}, revision {rev}: ancestry longer than {}", limits::MAX_ANCESTRY));
+            return Err(format!(
+                "record {id}, revision {rev}: ancestry longer than {}",
+                limits::MAX_ANCESTRY
+            ));
         }
         let mut ancestry = Vec::with_capacity(leaf.ancestry.len());
         let mut expected = rev.generation;
         for a in &leaf.ancestry {
-            let a = Rev::parse(a)
-                .ok_or_else(|| format!("record {id}, revision {rev}: ancestor `{}` is not a revision", a.escape_debug()))?;
+            let a = Rev::parse(a).ok_or_else(|| {
+                format!(
+                    "record {id}, revision {rev}: ancestor `{}` is not a revision",
+                    a.escape_debug()
+                )
+            })?;
             if a.generation + 1 != expected {
-                return Err(format!("record {id}, revision {rev}: ancestor {a} is out of order"));
+                return Err(format!(
+                    "record {id}, revision {rev}: ancestor {a} is out of order"
+                ));
             }
             expected = a.generation;
             ancestry.push(a);
         }
         if expected != 1 && ancestry.len() < limits::MAX_ANCESTRY {
-            return Err(format!("record {id}, revision {rev}: its ancestry stops before the first revision"));
+            return Err(format!(
+                "record {id}, revision {rev}: its ancestry stops before the first revision"
+            ));
         }
         for (field, value) in [("author", &leaf.author), ("node_id", &leaf.node_id)] {
-            if value.chars().count() > limits::MAX_NAME_CHARS || value.chars().any(char::is_control) {
-                return Err(format!("record {id}, revision {rev}: `{field}` is not a name"));
+            if value.chars().count() > limits::MAX_NAME_CHARS || value.chars().any(char::is_control)
+            {
+                return Err(format!(
+                    "record {id}, revision {rev}: `{field}` is not a name"
+                ));
             }
         }
         if let Some(org) = &leaf.author_org {
             if org.chars().count() > limits::MAX_NAME_CHARS || org.chars().any(char::is_control) {
-                return Err(format!("record {id}, revision {rev}: `author_org` is not a name"));
+                return Err(format!(
+                    "record {id}, revision {rev}: `author_org` is not a name"
+                ));
             }
         }
         if parse_timestamp(&leaf.time).is_none() {
-            return Err(format!("record {id}, revision {rev}: `time` `{}` is not a time", leaf.time.escape_debug()));
+            return Err(format!(
+                "record {id}, revision {rev}: `time` `{}` is not a time",
+                leaf.time.escape_debug()
+            ));
         }
         let rev_text = rev.to_string();
         let known = store::revision_state(conn, &id, &rev_text)
@@ -281,7 +319,14 @@ fn parse_line(conn: &Connection, kind: Kind, text: &str) -> std::result::Result<
         let canonical = if known {
             None
         } else {
-            Some(check_content(kind, &id, &rev, leaf.deleted, ancestry.first(), leaf.content.get())?)
+            Some(check_content(
+                kind,
+                &id,
+                &rev,
+                leaf.deleted,
+                ancestry.first(),
+                leaf.content.get(),
+            )?)
         };
         leaves.push(IncomingLeaf {
             rev,
@@ -328,7 +373,10 @@ fn check_content(
     };
     stamp("updated_at")?;
     if deleted {
-        if let Some(extra) = content.keys().find(|k| !["id", "kind", "updated_at"].contains(&k.as_str())) {
+        if let Some(extra) = content
+            .keys()
+            .find(|k| !["id", "kind", "updated_at"].contains(&k.as_str()))
+        {
             return Err(format!("{at}: a deletion carries field `{extra}`"));
         }
     } else {
@@ -339,16 +387,23 @@ fn check_content(
             .filter(|(k, _)| !["id", "kind", "created_at", "updated_at"].contains(&k.as_str()));
         for (k, v) in user_fields {
             if normal.get(k) != Some(v) {
-                return Err(format!("{at}: field `{k}` is not in the form Insisst writes"));
+                return Err(format!(
+                    "{at}: field `{k}` is not in the form Insisst writes"
+                ));
             }
         }
     }
     let canonical = canonical_map(&content);
     if canonical.len() > store::MAX_RECORD_BYTES {
-        return Err(format!("{at}: content is larger than {} bytes", store::MAX_RECORD_BYTES));
+        return Err(format!(
+            "{at}: content is larger than {} bytes",
+            store::MAX_RECORD_BYTES
+        ));
     }
     if Rev::next_canonical(parent, deleted, &canonical) != *rev {
-        return Err(format!("{at}: the revision does not match its content (altered or damaged)"));
+        return Err(format!(
+            "{at}: the revision does not match its content (altered or damaged)"
+        ));
     }
     Ok(canonical)
 }
@@ -364,7 +419,11 @@ enum Class {
 
 /// What merging `incoming` would do to this workspace.
 fn classify_record(conn: &Connection, incoming: &IncomingRecord) -> Result<Class> {
-    let unknown: Vec<&IncomingLeaf> = incoming.leaves.iter().filter(|l| l.canonical.is_some()).collect();
+    let unknown: Vec<&IncomingLeaf> = incoming
+        .leaves
+        .iter()
+        .filter(|l| l.canonical.is_some())
+        .collect();
     if unknown.is_empty() {
         return Ok(Class::Unchanged);
     }
@@ -374,7 +433,11 @@ fn classify_record(conn: &Connection, incoming: &IncomingRecord) -> Result<Class
         .filter_map(|(r, d)| Rev::parse(r).map(|p| (p, *d)))
         .max_by(|a, b| winner_order((&a.0, a.1), (&b.0, b.1)));
     let Some(local_winner) = local_winner else {
-        return Ok(if unknown.iter().all(|l| l.deleted) { Class::Deleted } else { Class::New });
+        return Ok(if unknown.iter().all(|l| l.deleted) {
+            Class::Deleted
+        } else {
+            Class::New
+        });
     };
     let mut after: Vec<(Rev, bool)> = local
         .iter()
@@ -428,12 +491,18 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
     let mut needed: Vec<(String, String)> = vec![];
     let mut new_attachments = 0u64;
     let attachments_dir = ws.attachments_dir();
-    let names: Vec<(String, u64)> = bundle.manifest.files.iter().map(|f| (f.path.clone(), f.size)).collect();
+    let names: Vec<(String, u64)> = bundle
+        .manifest
+        .files
+        .iter()
+        .map(|f| (f.path.clone(), f.size))
+        .collect();
     let counts = bundle.manifest.counts.clone();
     let mut line = Vec::new();
     for (name, size) in names {
         check_cancel(progress)?;
-        let entry_name = classify(&name).ok_or_else(|| refuse(path, format!("`{name}` is not allowed")))?;
+        let entry_name =
+            classify(&name).ok_or_else(|| refuse(path, format!("`{name}` is not allowed")))?;
         let mut entry = bundle.entry(&name)?;
         match entry_name {
             EntryName::Attachment(hash) => {
@@ -446,7 +515,9 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
             }
             EntryName::Note => {
                 let mut text = Vec::new();
-                (&mut entry).read_to_end(&mut text).map_err(|e| entry.problem(e))?;
+                entry
+                    .read_to_end(&mut text)
+                    .map_err(|e| entry.problem(e))?;
                 if std::str::from_utf8(&text).is_err() {
                     return Err(refuse(path, format!("entry `{name}` is not UTF-8 text")));
                 }
@@ -463,8 +534,10 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
                         break;
                     }
                     n += 1;
-                    let at = |problem: String| refuse(path, format!("`{name}` line {n}: {problem}"));
-                    let text = std::str::from_utf8(&line).map_err(|_| at("not UTF-8 text".into()))?;
+                    let at =
+                        |problem: String| refuse(path, format!("`{name}` line {n}: {problem}"));
+                    let text =
+                        std::str::from_utf8(&line).map_err(|_| at("not UTF-8 text".into()))?;
                     let incoming = parse_line(conn, kind, text).map_err(at)?;
                     if let Some(other) = ids.insert(incoming.id.clone(), kind) {
                         return Err(at(if other == kind {
@@ -498,9 +571,13 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
                         Class::Conflicting => plan.conflicting += 1,
                         Class::Deleted => plan.deleted += 1,
                     }
-                    if n % 1024 == 0 {
+                    if n.is_multiple_of(1024) {
                         check_cancel(progress)?;
-                        progress.update(Phase::Check, done_bytes + reader.get_ref().bytes_read(), total_bytes);
+                        progress.update(
+                            Phase::Check,
+                            done_bytes + reader.get_ref().bytes_read(),
+                            total_bytes,
+                        );
                     }
                 }
                 let declared = counts.get(kind.as_str()).copied().unwrap_or(0);
@@ -541,7 +618,9 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
         new_attachments,
         seen_before,
         key_recorded: false,
-        manifest_sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bundle.manifest_bytes)),
+        manifest_sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+            &bundle.manifest_bytes,
+        )),
     };
     Ok((plan, ()))
 }
@@ -558,9 +637,14 @@ fn apply(
     progress: &dyn Progress,
 ) -> Result<Staged> {
     let mut bundle = Bundle::open(path)?;
-    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bundle.manifest_bytes));
+    let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+        &bundle.manifest_bytes,
+    ));
     if sha != expected_sha {
-        return Err(refuse(path, "the bundle changed while it was being imported; nothing was changed"));
+        return Err(refuse(
+            path,
+            "the bundle changed while it was being imported; nothing was changed",
+        ));
     }
     let total_bytes: u64 = expected.files.iter().map(|f| f.size).sum();
     let mut done_bytes = 0u64;
@@ -568,7 +652,8 @@ fn apply(
     let mut line = Vec::new();
     for f in &expected.files {
         check_cancel(progress)?;
-        let entry_name = classify(&f.path).ok_or_else(|| refuse(path, format!("`{}` is not allowed", f.path)))?;
+        let entry_name = classify(&f.path)
+            .ok_or_else(|| refuse(path, format!("`{}` is not allowed", f.path)))?;
         match entry_name {
             EntryName::Attachment(hash) => {
                 let dest = attachments_dir.join(&hash);
@@ -576,18 +661,23 @@ fn apply(
                 if dest.is_file() {
                     entry.finish()?;
                 } else {
-                    std::fs::create_dir_all(attachments_dir)
-                        .map_err(|e| Error::io(format!("create {}", attachments_dir.display()), e))?;
+                    std::fs::create_dir_all(attachments_dir).map_err(|e| {
+                        Error::io(format!("create {}", attachments_dir.display()), e)
+                    })?;
                     let mut tmp = tempfile::Builder::new()
                         .prefix(".incoming-")
                         .tempfile_in(attachments_dir)
-                        .map_err(|e| Error::io(format!("write into {}", attachments_dir.display()), e))?;
+                        .map_err(|e| {
+                            Error::io(format!("write into {}", attachments_dir.display()), e)
+                        })?;
                     std::io::copy(&mut entry, tmp.as_file_mut()).map_err(|e| entry.problem(e))?;
                     entry.finish()?;
                     tmp.as_file_mut()
                         .flush()
                         .and_then(|_| tmp.as_file().sync_all())
-                        .map_err(|e| Error::io(format!("write into {}", attachments_dir.display()), e))?;
+                        .map_err(|e| {
+                            Error::io(format!("write into {}", attachments_dir.display()), e)
+                        })?;
                     staged.push((tmp, dest));
                 }
             }
@@ -603,13 +693,19 @@ fn apply(
                         break;
                     }
                     n += 1;
-                    let at = |problem: String| refuse(path, format!("`{}` line {n}: {problem}", f.path));
-                    let text = std::str::from_utf8(&line).map_err(|_| at("not UTF-8 text".into()))?;
+                    let at =
+                        |problem: String| refuse(path, format!("`{}` line {n}: {problem}", f.path));
+                    let text =
+                        std::str::from_utf8(&line).map_err(|_| at("not UTF-8 text".into()))?;
                     let incoming = parse_line(w.tx(), kind, text).map_err(at)?;
                     w.merge_record(&incoming)?;
-                    if n % 1024 == 0 {
+                    if n.is_multiple_of(1024) {
                         check_cancel(progress)?;
-                        progress.update(Phase::Apply, done_bytes + reader.get_ref().bytes_read(), total_bytes);
+                        progress.update(
+                            Phase::Apply,
+                            done_bytes + reader.get_ref().bytes_read(),
+                            total_bytes,
+                        );
                     }
                 }
                 reader.into_inner().finish()?;

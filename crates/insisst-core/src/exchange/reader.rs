@@ -83,7 +83,8 @@ pub(crate) fn refuse(path: &Path, problem: impl Into<String>) -> Error {
 
 impl Bundle {
     pub fn open(path: &Path) -> Result<Bundle> {
-        let file = File::open(path).map_err(|e| Error::io(format!("open {}", path.display()), e))?;
+        let file =
+            File::open(path).map_err(|e| Error::io(format!("open {}", path.display()), e))?;
         let meta = file
             .metadata()
             .map_err(|e| Error::io(format!("read {}", path.display()), e))?;
@@ -111,7 +112,10 @@ impl Bundle {
             let name = String::from_utf8(raw).map_err(|_| {
                 refuse(
                     path,
-                    format!("entry {i} has a name that is not UTF-8 ({:?})", entry.name()),
+                    format!(
+                        "entry {i} has a name that is not UTF-8 ({:?})",
+                        entry.name()
+                    ),
                 )
             })?;
             let shown = name.escape_debug().to_string();
@@ -121,10 +125,7 @@ impl Bundle {
                     format!("entry `{shown}` is a directory; bundles hold files only"),
                 ));
             }
-            if entry
-                .unix_mode()
-                .is_some_and(|m| m & 0o170000 == 0o120000)
-            {
+            if entry.unix_mode().is_some_and(|m| m & 0o170000 == 0o120000) {
                 return Err(refuse(
                     path,
                     format!("entry `{shown}` is a symbolic link; bundles hold files only"),
@@ -244,15 +245,14 @@ fn read_small(
         .by_name(name)
         .map_err(|e| refuse(path, format!("entry `{name}` is unreadable ({e})")))?;
     let mut bytes = Vec::new();
-    entry
-        .take(cap + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| refuse(path, format!("entry `{name}` is damaged or truncated ({e})")))?;
-    if bytes.len() as u64 > cap {
-        return Err(refuse(
+    entry.take(cap + 1).read_to_end(&mut bytes).map_err(|e| {
+        refuse(
             path,
-            format!("{name} is larger than {cap} bytes"),
-        ));
+            format!("entry `{name}` is damaged or truncated ({e})"),
+        )
+    })?;
+    if bytes.len() as u64 > cap {
+        return Err(refuse(path, format!("{name} is larger than {cap} bytes")));
     }
     Ok(bytes)
 }
@@ -294,14 +294,18 @@ fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
             ),
         ));
     }
-    let manifest: Manifest = serde_json::from_value(value)
-        .map_err(|e| refuse(path, format!("manifest.json: {e}")))?;
-    let bad = |field: &str, problem: String| refuse(path, format!("manifest.json: `{field}` {problem}"));
+    let manifest: Manifest =
+        serde_json::from_value(value).map_err(|e| refuse(path, format!("manifest.json: {e}")))?;
+    let bad =
+        |field: &str, problem: String| refuse(path, format!("manifest.json: `{field}` {problem}"));
     if !is_record_id(&manifest.bundle_id) {
         return Err(bad("bundle_id", "is not an id".into()));
     }
     if crate::schema::parse_timestamp(&manifest.created_at).is_none() {
-        return Err(bad("created_at", "is not a time (YYYY-MM-DDTHH:MM:SSZ)".into()));
+        return Err(bad(
+            "created_at",
+            "is not a time (YYYY-MM-DDTHH:MM:SSZ)".into(),
+        ));
     }
     let a = &manifest.author;
     if !is_record_id(&a.node_id) {
@@ -310,9 +314,15 @@ fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
     if !a.organisation_id.is_empty() && !is_record_id(&a.organisation_id) {
         return Err(bad("author.organisation_id", "is not an id".into()));
     }
-    for (field, value) in [("author.member", &a.member), ("author.organisation", &a.organisation)] {
+    for (field, value) in [
+        ("author.member", &a.member),
+        ("author.organisation", &a.organisation),
+    ] {
         if value.chars().count() > MAX_NAME_CHARS || value.chars().any(char::is_control) {
-            return Err(bad(field, format!("must be at most {MAX_NAME_CHARS} printable characters")));
+            return Err(bad(
+                field,
+                format!("must be at most {MAX_NAME_CHARS} printable characters"),
+            ));
         }
     }
     if a.member.trim().is_empty() {
@@ -321,45 +331,88 @@ fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
     let mut total = 0u64;
     for f in &manifest.files {
         let Some(name) = classify(&f.path) else {
-            return Err(bad("files", format!("lists `{}`, not a name a bundle may contain", f.path.escape_debug())));
+            return Err(bad(
+                "files",
+                format!(
+                    "lists `{}`, not a name a bundle may contain",
+                    f.path.escape_debug()
+                ),
+            ));
         };
         if matches!(name, EntryName::Manifest | EntryName::Signature) {
-            return Err(bad("files", format!("lists `{}`, which it cannot describe", f.path)));
+            return Err(bad(
+                "files",
+                format!("lists `{}`, which it cannot describe", f.path),
+            ));
         }
         if !is_sha256(&f.sha256) {
-            return Err(bad("files", format!("gives `{}` a sha256 that is not 64 hex digits", f.path)));
+            return Err(bad(
+                "files",
+                format!("gives `{}` a sha256 that is not 64 hex digits", f.path),
+            ));
         }
         if f.size > cap_for(&name) {
-            return Err(bad("files", format!("gives `{}` {} bytes; at most {} are allowed", f.path, f.size, cap_for(&name))));
+            return Err(bad(
+                "files",
+                format!(
+                    "gives `{}` {} bytes; at most {} are allowed",
+                    f.path,
+                    f.size,
+                    cap_for(&name)
+                ),
+            ));
         }
         total = total.saturating_add(f.size);
     }
     if total > MAX_TOTAL_BYTES {
         return Err(refuse(
             path,
-            format!("its files add up to {total} bytes; a bundle may hold at most {MAX_TOTAL_BYTES}"),
+            format!(
+                "its files add up to {total} bytes; a bundle may hold at most {MAX_TOTAL_BYTES}"
+            ),
         ));
     }
     for kind in manifest.counts.keys() {
-        if kind.parse::<Kind>().is_err() {
+        if kind.parse::<Kind>().ok().map(|k| k.as_str()) != Some(kind.as_str()) {
             return Err(bad("counts", format!("names unknown kind `{kind}`")));
         }
     }
     Ok(manifest)
 }
 
+fn lower_hex(s: &str) -> bool {
+    s.bytes()
+        .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
 fn verify_signature(path: &Path, manifest: &Manifest, bytes: &[u8], sig: &[u8]) -> Result<()> {
-    let key: [u8; 32] = hex::decode(&manifest.author.public_key)
-        .ok()
+    let key: [u8; 32] = Some(&manifest.author.public_key)
+        .filter(|k| lower_hex(k))
+        .and_then(|k| hex::decode(k).ok())
         .and_then(|k| k.try_into().ok())
-        .ok_or_else(|| refuse(path, "manifest.json: `author.public_key` is not 64 hex digits"))?;
-    let key = VerifyingKey::from_bytes(&key)
-        .map_err(|_| refuse(path, "manifest.json: `author.public_key` is not an Ed25519 key"))?;
+        .ok_or_else(|| {
+            refuse(
+                path,
+                "manifest.json: `author.public_key` is not 64 lowercase hex digits",
+            )
+        })?;
+    let key = VerifyingKey::from_bytes(&key).map_err(|_| {
+        refuse(
+            path,
+            "manifest.json: `author.public_key` is not an Ed25519 key",
+        )
+    })?;
     let sig: [u8; 64] = std::str::from_utf8(sig)
         .ok()
+        .filter(|s| lower_hex(s))
         .and_then(|s| hex::decode(s).ok())
         .and_then(|s| s.try_into().ok())
-        .ok_or_else(|| refuse(path, "manifest.sig is not a signature (128 hex digits)"))?;
+        .ok_or_else(|| {
+            refuse(
+                path,
+                "manifest.sig is not a signature (128 lowercase hex digits)",
+            )
+        })?;
     key.verify_strict(bytes, &Signature::from_bytes(&sig)).map_err(|_| {
         refuse(
             path,
@@ -421,8 +474,16 @@ impl EntryReader<'_> {
 
     /// The bundle error for an I/O error met while reading this entry.
     pub fn problem(&self, e: std::io::Error) -> Error {
-        if e.kind() == std::io::ErrorKind::Other && e.get_ref().is_some_and(|i| i.is::<CapError>()) {
-            return refuse(&self.path, format!("entry `{}`: {}", self.name, e.into_inner().map(|i| i.to_string()).unwrap_or_default()));
+        if e.kind() == std::io::ErrorKind::Other && e.get_ref().is_some_and(|i| i.is::<CapError>())
+        {
+            return refuse(
+                &self.path,
+                format!(
+                    "entry `{}`: {}",
+                    self.name,
+                    e.into_inner().map(|i| i.to_string()).unwrap_or_default()
+                ),
+            );
         }
         refuse(
             &self.path,

@@ -1,42 +1,10 @@
 //! The store end to end, on real SQLite files in temporary folders.
 
-use crate::util::{new_ws, obj, options, owner};
+use crate::util::{dump, new_ws, obj, options, owner};
 use insisst_core::store::{ListQuery, NewOwner, Workspace};
 use insisst_core::{Error, Kind};
 use serde_json::{json, Value};
 use std::path::Path;
-
-/// Everything the database holds, as text: for "nothing changed" assertions.
-fn dump(dir: &Path) -> String {
-    let conn = rusqlite::Connection::open(dir.join("workspace.sqlite3")).unwrap();
-    let mut out = String::new();
-    for table in [
-        "records",
-        "revisions",
-        "tags",
-        "refs",
-        "wiki_refs",
-        "identity",
-    ] {
-        let mut stmt = conn
-            .prepare(&format!("SELECT * FROM {table} ORDER BY 1, 2"))
-            .unwrap();
-        let n = stmt.column_count();
-        let rows = stmt
-            .query_map([], |r| {
-                Ok((0..n)
-                    .map(|i| format!("{:?}", r.get_ref(i).unwrap()))
-                    .collect::<Vec<_>>()
-                    .join("|"))
-            })
-            .unwrap();
-        for row in rows {
-            out.push_str(&row.unwrap());
-            out.push('\n');
-        }
-    }
-    out
-}
 
 #[test]
 fn a_new_workspace_has_identity_and_the_seven_partners() {
@@ -163,7 +131,8 @@ fn edits_write_revisions_and_any_revision_can_be_restored() {
         seq0 + 4,
         "one change number per revision"
     );
-    assert!(insisst_core::check::run(&ws).unwrap().is_empty());
+    let problems = insisst_core::check::run(&ws).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
 }
 
 #[test]
@@ -483,4 +452,47 @@ fn a_backup_with_foreign_triggers_is_refused() {
     let err = insisst_core::backup::restore(&backup, &dir.path().join("b")).unwrap_err();
     assert!(err.to_string().contains("trigger sneaky"), "{err}");
     assert!(!dir.path().join("b").exists(), "nothing left behind");
+}
+
+#[test]
+fn a_schema_1_workspace_opens_and_upgrades() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/schema-v1");
+    std::fs::copy(
+        fixture.join("workspace.sqlite3"),
+        dir.path().join("workspace.sqlite3"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join("attachments")).unwrap();
+    for file in std::fs::read_dir(fixture.join("attachments")).unwrap() {
+        let file = file.unwrap();
+        std::fs::copy(
+            file.path(),
+            dir.path().join("attachments").join(file.file_name()),
+        )
+        .unwrap();
+    }
+    let mut ws = Workspace::open(dir.path(), options(1)).unwrap();
+    let version: i64 = rusqlite::Connection::open(dir.path().join("workspace.sqlite3"))
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, insisst_core::store::latest_version());
+    // What schema 1 wrote reads back: the edit, the deletion, and the history.
+    let edited = ws.get("019b76da-a850-7f84-88eb-d9afe7040621").unwrap();
+    assert_eq!(edited.title(), "Edited in schema 1");
+    assert_eq!(ws.history(&edited.id).unwrap().len(), 2);
+    assert!(matches!(
+        ws.get("019b76da-a84e-77b0-93fb-2e1cf17a94e8"),
+        Err(Error::Deleted { .. })
+    ));
+    let live: u64 = ws.stats().unwrap().counts.iter().map(|(_, n)| n).sum();
+    assert_eq!(live, 47);
+    // And it takes new writes.
+    let note = ws
+        .create(Kind::Note, obj(json!({"title": "After the upgrade"})))
+        .unwrap();
+    assert!(note.rev.starts_with("1-"));
+    let problems = insisst_core::check::run(&ws).unwrap();
+    assert!(problems.is_empty(), "{problems:?}");
 }

@@ -194,7 +194,7 @@ impl Writer<'_> {
             None => Ok(current.clone()),
         };
         self.held_elsewhere.clear();
-        let written = written?;
+        written?;
         let now = format_timestamp(self.clock.now());
         let by = RevisionAuthor {
             author: self.identity.owner.member.clone(),
