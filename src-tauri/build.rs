@@ -10,6 +10,16 @@ const COMMANDS: &[&str] = &[
     "records_list",
     "record_get",
     "search_query",
+    "exchange_export",
+    "exchange_preview",
+    "exchange_import",
+    "exchange_cancel",
+    "exchange_pick_file",
+    "conflicts_list",
+    "conflict_get",
+    "conflict_resolve",
+    "keys_list",
+    "keys_remove",
 ];
 
 fn main() {

@@ -16,6 +16,8 @@ pub struct AppState {
     /// Whether opening the index has started, and why it failed if it did.
     search_started: std::sync::atomic::AtomicBool,
     pub search_error: Arc<Mutex<Option<String>>>,
+    /// Set to stop the running export or import (it then changes nothing).
+    pub exchange_cancel: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The open index and the thread that keeps it following the workspace.
@@ -44,6 +46,7 @@ impl AppState {
             search: Arc::new(Mutex::new(None)),
             search_started: std::sync::atomic::AtomicBool::new(false),
             search_error: Arc::new(Mutex::new(None)),
+            exchange_cancel: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         };
         if lock(&state.workspace).is_some() {
             state.start_search();

@@ -15,7 +15,8 @@
 // has no per-session environment, so it launches a small script that sets INSISST_WORKSPACE
 // and `exec`s the app (same process, same arguments).
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -28,6 +29,7 @@ const APP = process.env.INSISST_APP ?? path.join(REPO, 'target', 'debug', 'insis
 const PORT = Number(process.env.TAURI_DRIVER_PORT ?? 4444);
 const SHOTS = process.env.E2E_SCREENSHOTS ?? path.join(REPO, 'target', 'e2e-screenshots');
 const SCRATCH = process.env.E2E_TMP ?? os.tmpdir();
+const CLI = process.env.INSISST_CLI ?? path.join(REPO, 'target', 'debug', 'insisst');
 
 const SESSION_TIMEOUT = 60_000; // creating the session starts the app
 const START_TIMEOUT = 45_000; // first screen after start (opening the workspace)
@@ -306,6 +308,147 @@ test('the app shows home, lists notes, opens a note and a session with its sched
     }
   } finally {
     await deleteSession(browser);
+  }
+});
+
+/** The `insisst` command on `workspace`, JSON out. */
+function cli(workspace, ...args) {
+  const out = execFileSync(CLI, ['--workspace', workspace, '--json', ...args], { encoding: 'utf8', timeout: 120_000 });
+  return JSON.parse(out);
+}
+
+/** Replace the value of an input the way a person does: select all, type. */
+async function typeInto(browser, selector, text, what) {
+  const input = await visible(browser, selector, what);
+  await input.click();
+  await input.setValue(text);
+  assert.equal(await input.getValue(), text, `${what} holds the typed text`);
+  return input;
+}
+
+async function openExchangeTab(browser, tab) {
+  const nav = await visible(browser, '[data-testid="nav-exchange"]', 'the Exchange navigation entry');
+  await nav.click();
+  const button = await visible(browser, `[data-testid="exchange-tab-${tab}"]`, `the ${tab} tab`);
+  await button.click();
+  await visible(browser, `[data-testid="${tab}-panel"]`, `the ${tab} panel`);
+}
+
+async function planCell(browser, kind, column) {
+  const row = await browser.$(`[data-testid="import-plan-row"][data-kind="${kind}"]`);
+  if (!(await row.isExisting())) return 0;
+  return Number(String(await row.$(`[data-col="${column}"]`).getProperty('textContent')).trim());
+}
+
+/**
+ * Preview bundle `file` in the Import tab, check the signature status, import it. Returns
+ * the preview's plan for notes.
+ */
+async function importThroughTheApp(browser, file, status, shot) {
+  await openExchangeTab(browser, 'import');
+  await typeInto(browser, '[data-testid="import-path"]', file, 'the bundle path field');
+  await (await visible(browser, '[data-testid="import-preview-button"]', 'the Preview button')).click();
+  await visible(browser, '[data-testid="import-preview"]', `the preview of ${file}`, INDEX_TIMEOUT);
+  const signature = await browser.$('[data-testid="import-signature"]');
+  assert.equal(await signature.getAttribute('data-status'), status, 'the signature status of the preview');
+  const notes = {
+    new: await planCell(browser, 'note', 'new'),
+    conflicting: await planCell(browser, 'note', 'conflicting'),
+  };
+  await screenshot(browser, `${shot}-preview`);
+  const submit = await visible(browser, '[data-testid="import-submit"]', 'the Import button');
+  await browser.waitUntil(async () => submit.isEnabled(), { timeout: WAIT, timeoutMsg: 'Import stays disabled' });
+  await submit.click();
+  await visible(browser, '[data-testid="import-result"]', `the result of importing ${file}`, INDEX_TIMEOUT);
+  await screenshot(browser, `${shot}-result`);
+  return notes;
+}
+
+test('exchange: import a partner bundle, resolve a conflict, export a bundle the partner can read', { timeout: 400_000 }, async () => {
+  const dir = mkdtempSync(path.join(SCRATCH, 'exchange-'));
+  const mine = process.env.INSISST_WORKSPACE;
+  assert.ok(mine, 'run.sh sets INSISST_WORKSPACE');
+  const partner = path.join(dir, 'partner');
+  cli(partner, 'init', '--member', 'Jan de Vries', '--org', 'SIF');
+  const note = cli(partner, 'add', 'note', '--title', 'Agenda from Amsterdam', '--tag', 'exchange-e2e');
+  const noteId = note.id;
+  assert.ok(noteId, `add printed an id: ${JSON.stringify(note)}`);
+  const first = path.join(dir, 'from-partner-1.insisst');
+  cli(partner, 'export', first);
+
+  const browser = await createSession();
+  try {
+    try {
+      await browser.setTimeout({ script: COMMAND_TIMEOUT, pageLoad: START_TIMEOUT, implicit: 0 });
+      await visible(browser, '[data-testid="home"]', 'Home', START_TIMEOUT);
+
+      // A first bundle from a new partner: its key is recorded on first use.
+      const firstPlan = await importThroughTheApp(browser, first, 'new_author', '20-import-first');
+      assert.equal(firstPlan.new, 1, 'the preview shows the partner note as new');
+      assert.equal(cli(mine, 'show', noteId).title, 'Agenda from Amsterdam', 'the note arrived in the workspace');
+
+      // Both sides edit the same note; the partner's next bundle diverges.
+      cli(mine, 'edit', noteId, '--title', 'Agenda (our edits)');
+      cli(partner, 'edit', noteId, '--title', 'Agenda (partner edits)');
+      const second = path.join(dir, 'from-partner-2.insisst');
+      cli(partner, 'export', second);
+      const secondPlan = await importThroughTheApp(browser, second, 'known_key', '21-import-conflict');
+      assert.equal(secondPlan.conflicting, 1, 'the preview shows the note as conflicting');
+
+      // The conflict, side by side; keep the partner's version.
+      await openExchangeTab(browser, 'conflicts');
+      const item = await visible(browser, `[data-testid="conflict-item"][data-id="${noteId}"]`, 'the conflicting note in the list');
+      await item.click();
+      await visible(browser, '[data-testid="conflict-detail"]', 'the conflict detail');
+      const versions = await browser.$$('[data-testid="conflict-version"]');
+      assert.equal(versions.length, 2, 'two versions side by side');
+      let theirs = null;
+      for (const version of versions) {
+        if (String(await version.getProperty('textContent')).includes('partner edits')) theirs = version;
+      }
+      assert.ok(theirs, "the partner's version is shown");
+      await screenshot(browser, '22-conflict-side-by-side');
+      await (await theirs.$('[data-testid="conflict-pick"]')).click();
+      await browser.waitUntil(async () => cli(mine, 'conflicts').conflicts.length === 0, {
+        timeout: WAIT,
+        timeoutMsg: 'the conflict is still listed by the CLI after picking a version',
+      });
+      assert.equal(cli(mine, 'show', noteId).title, 'Agenda (partner edits)', "the partner's version won");
+      await screenshot(browser, '23-conflict-resolved');
+
+      // Export everything for the partner: contacts without consent are left out and said so.
+      await openExchangeTab(browser, 'export');
+      const out = path.join(dir, 'for-partner.insisst');
+      await typeInto(browser, '[data-testid="export-path"]', out, 'the export path field');
+      const exportButton = await visible(browser, '[data-testid="export-submit"]', 'the Export button');
+      await browser.waitUntil(async () => exportButton.isEnabled(), { timeout: WAIT, timeoutMsg: 'Export stays disabled' });
+      await exportButton.click();
+      await visible(browser, '[data-testid="export-summary"]', 'the export summary', INDEX_TIMEOUT);
+      assert.ok(existsSync(out), `the bundle ${out} was written`);
+      const leftOut = await browser.$('[data-testid="export-left-out"]');
+      assert.ok(await leftOut.isDisplayed(), 'the summary warns about contacts left out for lack of consent');
+      await screenshot(browser, '24-export-summary');
+
+      // The partner's key, recorded on first use.
+      await openExchangeTab(browser, 'keys');
+      const keyRows = await browser.$$('[data-testid="key-row"]');
+      assert.equal(keyRows.length, 1, 'one known key: the partner');
+      assert.match(String(await keyRows[0].getProperty('textContent')), /Jan de Vries/);
+      await screenshot(browser, '25-known-keys');
+
+      // The partner reads it: signed by a key it records on first use; our resolution arrives.
+      const preview = cli(partner, 'import', '--dry-run', out);
+      assert.equal(preview.signature, 'new_author');
+      cli(partner, 'import', out);
+      assert.equal(cli(partner, 'show', noteId).title, 'Agenda (partner edits)');
+      assert.equal(cli(partner, 'conflicts').conflicts.length, 0, 'the resolution travelled');
+    } catch (error) {
+      await screenshot(browser, '99-exchange-failure').catch(() => {});
+      throw error;
+    }
+  } finally {
+    await deleteSession(browser);
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Desktop end-to-end test: the real Insisst app under Xvfb, driven through tauri-driver
 # (WebDriver, proxying to WebKitWebDriver), by tests/e2e/app.test.mjs on `node --test`:
-# Home and records on a demo workspace made by the CLI, then the first start on an empty one.
+# Home and records on a demo workspace made by the CLI, exchange of bundles with a partner
+# workspace the CLI drives, then the first start on an empty one.
 #
 #   tests/e2e/run.sh [APP_BINARY]
 #
@@ -68,7 +69,7 @@ fi
 
 mkdir -p "$SHOTS"
 rm -f "$SHOTS"/*.png
-export INSISST_APP="$APP" E2E_SCREENSHOTS="$SHOTS" TAURI_DRIVER_PORT="$PORT"
+export INSISST_APP="$APP" INSISST_CLI="$CLI" E2E_SCREENSHOTS="$SHOTS" TAURI_DRIVER_PORT="$PORT"
 # Scratch space of the tests (the first-start test makes its empty workspaces here).
 export E2E_TMP="$TMP"
 export E2E_SESSION_MARKER="$TMP/session-not-created"

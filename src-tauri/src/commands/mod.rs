@@ -1,6 +1,7 @@
 //! The app's commands, one module per domain. Each is thin: arguments in, one call into
 //! insisst-core, a DTO out.
 
+pub mod exchange;
 pub mod records;
 pub mod search;
 pub mod workspace;

@@ -53,44 +53,52 @@ pub async fn records_list(
 pub async fn record_get(state: State<'_, AppState>, id: String) -> AppResult<RecordDetail> {
     with_workspace(state.shared(), state.root.clone(), move |ws| {
         let r = ws.get(&id)?;
-        let to_dto = |l: insisst_core::store::LinkRef| LinkRef {
-            id: l.id,
-            kind: l.kind.as_str().to_string(),
-            title: l.title,
-            rel: l.rel,
-        };
-        let links = ws.links_of(&r.id)?.into_iter().map(to_dto).collect();
-        let backlinks = ws.backlinks(&r.id)?.into_iter().map(to_dto).collect();
-        let schedule = (r.kind == Kind::Session)
-            .then(|| insisst_core::agenda::schedule(&r.content))
-            .flatten()
-            .map(|blocks| {
-                blocks
-                    .into_iter()
-                    .map(|b| ScheduledBlock {
-                        index: b.index as u32,
-                        title: b.title,
-                        starts_at: b.starts_at,
-                        ends_at: b.ends_at,
-                        minutes: u32::try_from(b.minutes).unwrap_or(0),
-                        day: b.day,
-                    })
-                    .collect()
-            });
-        let revision_count = u32::try_from(ws.revision_count(&r.id)?).unwrap_or(u32::MAX);
-        Ok(RecordDetail {
-            id: r.id.clone(),
-            kind: r.kind.as_str().to_string(),
-            title: r.title().to_string(),
-            rev: r.rev.clone(),
-            created_at: r.str("created_at").unwrap_or_default().to_string(),
-            updated_at: r.updated_at().to_string(),
-            record: r.to_json(),
-            links,
-            backlinks,
-            schedule,
-            revision_count,
-        })
+        record_detail(ws, r)
     })
     .await
+}
+
+/// A record with what the detail view shows beside it: links both ways, its timed agenda.
+pub(crate) fn record_detail(
+    ws: &insisst_core::Workspace,
+    r: insisst_core::store::Record,
+) -> AppResult<RecordDetail> {
+    let to_dto = |l: insisst_core::store::LinkRef| LinkRef {
+        id: l.id,
+        kind: l.kind.as_str().to_string(),
+        title: l.title,
+        rel: l.rel,
+    };
+    let links = ws.links_of(&r.id)?.into_iter().map(to_dto).collect();
+    let backlinks = ws.backlinks(&r.id)?.into_iter().map(to_dto).collect();
+    let schedule = (r.kind == Kind::Session)
+        .then(|| insisst_core::agenda::schedule(&r.content))
+        .flatten()
+        .map(|blocks| {
+            blocks
+                .into_iter()
+                .map(|b| ScheduledBlock {
+                    index: b.index as u32,
+                    title: b.title,
+                    starts_at: b.starts_at,
+                    ends_at: b.ends_at,
+                    minutes: u32::try_from(b.minutes).unwrap_or(0),
+                    day: b.day,
+                })
+                .collect()
+        });
+    let revision_count = u32::try_from(ws.revision_count(&r.id)?).unwrap_or(u32::MAX);
+    Ok(RecordDetail {
+        id: r.id.clone(),
+        kind: r.kind.as_str().to_string(),
+        title: r.title().to_string(),
+        rev: r.rev.clone(),
+        created_at: r.str("created_at").unwrap_or_default().to_string(),
+        updated_at: r.updated_at().to_string(),
+        record: r.to_json(),
+        links,
+        backlinks,
+        schedule,
+        revision_count,
+    })
 }
