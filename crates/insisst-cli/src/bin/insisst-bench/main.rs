@@ -10,8 +10,11 @@
 //!   bare process start of `insisst --version`;
 //! - the database's size, against the bytes of record content it holds;
 //! - search (see `search.rs`): reindex throughput and query latency against SQLite FTS5 on
-//!   the same corpus and queries, and the index's size beside the database's.
+//!   the same corpus and queries, and the index's size beside the database's;
+//! - exchange (see `exchange.rs`): export, import into an empty workspace (time, peak RSS)
+//!   and the no-op re-import.
 
+mod exchange;
 mod search;
 
 use anyhow::{Context, Result};
@@ -21,6 +24,11 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn main() -> Result<()> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("--child-import") {
+        anyhow::ensure!(args.len() == 4, "--child-import WORKSPACE BUNDLE");
+        return exchange::run_child(Path::new(&args[2]), Path::new(&args[3]));
+    }
     let sizes: Vec<u64> = std::env::args()
         .skip(1)
         .map(|a| {
@@ -95,10 +103,12 @@ fn main() -> Result<()> {
             1,
         );
         search::figures(&root, dir.path(), n, db)?;
+        exchange::figures(&root, dir.path(), n, insert)?;
     }
     println!();
     println!("baselines: bare SQLite inserts of the same rows; `insisst --version` process start; the JSON content held;");
-    println!("           SQLite FTS5 (unicode61 remove_diacritics 2, bm25, snippet, GROUP BY facets) on the same corpus and queries");
+    println!("           SQLite FTS5 (unicode61 remove_diacritics 2, bm25, snippet, GROUP BY facets) on the same corpus and queries;");
+    println!("           exchange: raw JSON written once; the store's bulk insert of the same records; RSS with the workspace open; one plain read of the bundle");
     Ok(())
 }
 
