@@ -3,7 +3,7 @@
 //! time inside one write transaction, re-hashing every entry (the file may sit on a shared
 //! drive and change), merges record by record, and commits only if all of it held.
 
-use super::reader::{classify, read_line, refuse, Bundle, EntryName};
+use super::reader::{classify, json_too_deep, read_line, refuse, Bundle, EntryName};
 use super::{check_cancel, is_record_id, keyring, limits, Manifest, Phase, Progress};
 use crate::error::{Error, Result, SqlContext};
 use crate::kind::Kind;
@@ -236,6 +236,12 @@ fn parse_line(
     kind: Kind,
     text: &str,
 ) -> std::result::Result<IncomingRecord, String> {
+    if json_too_deep(text.as_bytes(), limits::MAX_JSON_DEPTH) {
+        return Err(format!(
+            "nested deeper than {} levels",
+            limits::MAX_JSON_DEPTH
+        ));
+    }
     let line: Line<'_> =
         serde_json::from_str(text).map_err(|e| format!("not a record line ({e})"))?;
     if !is_record_id(&line.id) {
@@ -515,9 +521,7 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
             }
             EntryName::Note => {
                 let mut text = Vec::new();
-                entry
-                    .read_to_end(&mut text)
-                    .map_err(|e| entry.problem(e))?;
+                entry.read_to_end(&mut text).map_err(|e| entry.problem(e))?;
                 if std::str::from_utf8(&text).is_err() {
                     return Err(refuse(path, format!("entry `{name}` is not UTF-8 text")));
                 }

@@ -38,6 +38,8 @@ pub mod limits {
     pub const MAX_LEAVES: usize = 100;
     pub const MAX_ANCESTRY: usize = 1000;
     pub const MAX_NAME_CHARS: usize = 200;
+    /// Arrays and objects inside one another, in a record line or the manifest.
+    pub const MAX_JSON_DEPTH: usize = 64;
 }
 
 /// Who made a bundle, as its manifest says.

@@ -11,7 +11,7 @@ use ed25519_dalek::{Signature, VerifyingKey};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use zip::ZipArchive;
 
@@ -91,8 +91,12 @@ impl Bundle {
         if !meta.is_file() {
             return Err(refuse(path, "not a file"));
         }
-        let mut archive = ZipArchive::new(BufReader::new(file))
-            .map_err(|e| refuse(path, format!("not a readable zip archive ({e})")))?;
+        let mut archive = ZipArchive::new(BufReader::new(file)).map_err(|e| {
+            refuse(
+                path,
+                format!("it is not a zip archive, or it is truncated or damaged ({e})"),
+            )
+        })?;
         if archive.len() > MAX_ENTRIES {
             return Err(refuse(
                 path,
@@ -100,6 +104,28 @@ impl Bundle {
                     "it has {} entries; a bundle may have at most {MAX_ENTRIES}",
                     archive.len()
                 ),
+            ));
+        }
+        // The zip crate keeps one entry per name (the last one written), so a name written
+        // twice never reaches the loop below: look for it in the central directory itself.
+        // Two entries of one name are how a bundle shows `unzip` one file and Insisst another.
+        let listed = central_directory_names(path, archive.central_directory_start())?;
+        let mut seen = HashSet::new();
+        for raw in &listed {
+            if !seen.insert(raw.as_slice()) {
+                return Err(refuse(
+                    path,
+                    format!(
+                        "entry `{}` appears twice",
+                        String::from_utf8_lossy(raw).escape_debug()
+                    ),
+                ));
+            }
+        }
+        if listed.len() != archive.len() {
+            return Err(refuse(
+                path,
+                "its central directory is damaged (entries the zip reader does not see)",
             ));
         }
         let mut names = HashSet::new();
@@ -132,16 +158,27 @@ impl Bundle {
                 ));
             }
             if classify(&name).is_none() {
-                let why = if name.starts_with('/') || name.contains(':') {
-                    "an absolute path"
+                let unknown_kind = name
+                    .strip_prefix("records/")
+                    .and_then(|n| n.strip_suffix(".ndjson"))
+                    .filter(|k| !k.is_empty() && !k.contains(['/', '\\', '.', ':']));
+                let why = if let Some(kind) = unknown_kind {
+                    let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+                    format!(
+                        "names an unknown record kind `{}` (kinds: {})",
+                        kind.escape_debug(),
+                        kinds.join(", ")
+                    )
+                } else if name.starts_with('/') || name.contains(':') {
+                    "is an absolute path".into()
                 } else if name.contains("..") {
-                    "a path that leaves the bundle"
+                    "is a path that leaves the bundle".into()
                 } else if name.contains('\\') {
-                    "a path with backslashes"
+                    "is a path with backslashes".into()
                 } else {
-                    "not a name a bundle may contain"
+                    "is not a name a bundle may contain".into()
                 };
-                return Err(refuse(path, format!("entry `{shown}` is {why}")));
+                return Err(refuse(path, format!("entry `{shown}` {why}")));
             }
             if !names.insert(name.clone()) {
                 return Err(refuse(path, format!("entry `{shown}` appears twice")));
@@ -257,9 +294,76 @@ fn read_small(
     Ok(bytes)
 }
 
+/// The entry names of the central directory starting at `start`, in order, duplicates
+/// included; at most one more than [`MAX_ENTRIES`]. Each header is 46 bytes (signature
+/// `PK\x01\x02`; name, extra field and comment lengths at 28, 30 and 32), then the name,
+/// extra field and comment.
+fn central_directory_names(path: &Path, start: u64) -> Result<Vec<Vec<u8>>> {
+    let damaged = |e: std::io::Error| {
+        refuse(
+            path,
+            format!("its zip central directory is truncated or damaged ({e})"),
+        )
+    };
+    let file = File::open(path).map_err(|e| Error::io(format!("open {}", path.display()), e))?;
+    let mut r = BufReader::new(file);
+    r.seek(SeekFrom::Start(start)).map_err(damaged)?;
+    let mut names = vec![];
+    let mut header = [0u8; 46];
+    while names.len() <= MAX_ENTRIES {
+        if r.read_exact(&mut header[..4]).is_err() || header[..4] != *b"PK\x01\x02" {
+            break;
+        }
+        r.read_exact(&mut header[4..]).map_err(damaged)?;
+        let len = |at: usize| u16::from_le_bytes([header[at], header[at + 1]]) as usize;
+        let mut name = vec![0u8; len(28)];
+        r.read_exact(&mut name).map_err(damaged)?;
+        r.seek_relative((len(30) + len(32)) as i64)
+            .map_err(damaged)?;
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Whether JSON `text` nests arrays and objects more than `max` deep. Counted on the bytes
+/// (brackets outside strings) before any parser recurses into them; serde_json's own limit
+/// (128) is deeper than a bundle may go, and says less.
+pub(crate) fn json_too_deep(text: &[u8], max: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for &b in text {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
+}
+
 fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
     let text = std::str::from_utf8(bytes)
         .map_err(|e| refuse(path, format!("manifest.json is not UTF-8 ({e})")))?;
+    if json_too_deep(bytes, MAX_JSON_DEPTH) {
+        return Err(refuse(
+            path,
+            format!("manifest.json is nested deeper than {MAX_JSON_DEPTH} levels"),
+        ));
+    }
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| refuse(path, format!("manifest.json is not valid JSON ({e})")))?;
     let obj = value
@@ -510,8 +614,9 @@ impl Read for EntryReader<'_> {
         self.read += n as u64;
         let over = |msg: String| Err(std::io::Error::other(CapError(msg)));
         if self.read > self.size {
+            // Corrupt deflate data often inflates to more than was written, too.
             return over(format!(
-                "holds more than the {} bytes manifest.json says",
+                "holds more than the {} bytes manifest.json says (altered or damaged)",
                 self.size
             ));
         }

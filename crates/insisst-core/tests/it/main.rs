@@ -2,6 +2,7 @@
 //! indexes in temporary folders.
 
 mod exchange;
+mod hostile;
 mod search;
 mod store;
 mod util;
