@@ -1,6 +1,7 @@
 //! insisst-core's integration tests: one binary, on real SQLite files and real tantivy
 //! indexes in temporary folders.
 
+mod convergence;
 mod exchange;
 mod hostile;
 mod search;
