@@ -455,3 +455,122 @@ fn search_and_reindex() {
     // A stray quote is searched as words, never an error.
     ws.ok(&["search", "\"unclosed"]);
 }
+
+/// Two workspaces, as two partners would run them, exchanging bundles through files with
+/// the built binary: first contact, a divergent edit, the conflict resolved on one side and
+/// the resolution travelling back; refusals leave the workspace as it was.
+#[test]
+fn two_partners_exchange_bundles_through_files() {
+    let a = Ws::new();
+    a.init();
+    let b = Ws::new();
+    b.ok(&["init", "--member", "Jan de Vries", "--org", "SIF"]);
+    let note = a.json(&[
+        "add",
+        "note",
+        "--title",
+        "Study visit Århus",
+        "--tag",
+        "visit",
+    ]);
+    let id = note["id"].as_str().unwrap().to_string();
+    a.ok(&[
+        "add",
+        "contact",
+        "--title",
+        "Private Person",
+        "--set",
+        "email=p@example.org",
+    ]);
+    let bundle = a.dir.path().join("a1.insisst");
+    let summary = a.json(&["export", bundle.to_str().unwrap()]);
+    assert_eq!(summary["left_out"]["contacts_without_consent"], 1);
+
+    // Preview first: nothing changes; the author is new.
+    let before = b.snapshot();
+    let preview = b.json(&["import", "--dry-run", bundle.to_str().unwrap()]);
+    assert_eq!(preview["applied"], false);
+    assert_eq!(preview["signature"], "new_author");
+    assert_eq!(preview["kinds"]["note"]["new"], 1);
+    assert_eq!(b.snapshot(), before);
+    let text = b.ok(&["import", bundle.to_str().unwrap()]);
+    // The new author's key is recorded and its fingerprint printed, to compare by phone.
+    let keys = b.json(&["keys"]);
+    let fingerprint = keys["keys"][0]["fingerprint"].as_str().unwrap().to_string();
+    assert!(
+        text.contains("recorded") && text.contains(&fingerprint),
+        "{text}"
+    );
+    assert_eq!(b.json(&["show", &id])["title"], "Study visit Århus");
+    let again = b.json(&["import", bundle.to_str().unwrap()]);
+    assert_eq!(again["total"]["new"], 0);
+    assert_eq!(again["seen_before"], true);
+    assert_eq!(b.json(&["keys"])["keys"].as_array().unwrap().len(), 1);
+
+    // Both edit the same note; each imports the other's bundle: one conflict, same winner.
+    a.ok(&["edit", &id, "--title", "Århus, as A saw it"]);
+    b.ok(&["edit", &id, "--title", "Århus, as B saw it"]);
+    let a2 = a.dir.path().join("a2.insisst");
+    let b1 = b.dir.path().join("b1.insisst");
+    a.ok(&["export", a2.to_str().unwrap()]);
+    b.ok(&["export", b1.to_str().unwrap()]);
+    b.ok(&["import", a2.to_str().unwrap()]);
+    a.ok(&["import", b1.to_str().unwrap()]);
+    let ca = a.json(&["conflicts"]);
+    let cb = b.json(&["conflicts"]);
+    assert_eq!(ca, cb);
+    assert_eq!(ca["conflicts"].as_array().unwrap().len(), 1);
+    assert_eq!(a.json(&["show", &id])["rev"], b.json(&["show", &id])["rev"]);
+
+    // A keeps the losing version; the resolution travels to B.
+    let loser = ca["conflicts"][0]["losers"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let shown = a.json(&["conflicts", "show", &id]);
+    assert_eq!(shown["versions"].as_array().unwrap().len(), 2);
+    a.ok(&["conflicts", "resolve", &id, "--pick", &loser]);
+    assert!(a.json(&["conflicts"])["conflicts"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let a3 = a.dir.path().join("a3.insisst");
+    a.ok(&[
+        "export",
+        a3.to_str().unwrap(),
+        "--changed-since-last-to",
+        "SIF",
+    ]);
+    b.ok(&["import", a3.to_str().unwrap()]);
+    assert!(b.json(&["conflicts"])["conflicts"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    assert_eq!(a.json(&["show", &id]), b.json(&["show", &id]));
+    assert!(b.ok(&["check"]).contains("whole"));
+
+    // Refusals: not a bundle; a bundle whose bytes were altered. Nothing changes.
+    let before = b.snapshot();
+    let junk = b.write("junk.insisst", "not a zip at all");
+    let err = b.fails(&["import", junk.to_str().unwrap()], 1);
+    assert!(err.contains("refused") && err.contains("zip"), "{err}");
+    let mut bytes = std::fs::read(&a3).unwrap();
+    let at = bytes.len() / 3;
+    bytes[at] ^= 0x55;
+    let altered = b.dir.path().join("altered.insisst");
+    std::fs::write(&altered, bytes).unwrap();
+    let err = b.fails(&["import", altered.to_str().unwrap()], 1);
+    assert!(err.contains("refused"), "{err}");
+    let json_err = b.run(&["--json", "import", altered.to_str().unwrap()]);
+    let v: Value = serde_json::from_slice(&json_err.stdout).unwrap();
+    assert_eq!(v["error"]["code"], "bundle_refused");
+    assert_eq!(b.snapshot(), before);
+
+    // Forgetting A's key makes its next bundle a first use again.
+    b.ok(&["keys", "remove", &fingerprint]);
+    assert!(b.json(&["keys"])["keys"].as_array().unwrap().is_empty());
+    assert_eq!(
+        b.json(&["import", "--dry-run", a3.to_str().unwrap()])["signature"],
+        "new_author"
+    );
+}

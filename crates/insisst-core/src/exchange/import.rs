@@ -229,12 +229,24 @@ struct LeafLine<'a> {
     content: &'a RawValue,
 }
 
+/// How much of a line [`parse_line`] checks.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    /// The first reading: everything a refusal could come from.
+    Check,
+    /// The second reading, inside the write transaction: the same bytes were checked (the
+    /// entry's hash proves it at its end), so each new revision's content is only checked
+    /// against its rev, which catches a file changed in between before anything is merged.
+    Apply,
+}
+
 /// Parses and checks one record line. Leaves this workspace knows are not parsed further: a
 /// known revision changes nothing, whatever it claims to hold.
 fn parse_line(
     conn: &Connection,
     kind: Kind,
     text: &str,
+    reading: Reading,
 ) -> std::result::Result<IncomingRecord, String> {
     if json_too_deep(text.as_bytes(), limits::MAX_JSON_DEPTH) {
         return Err(format!(
@@ -322,17 +334,25 @@ fn parse_line(
         let known = store::revision_state(conn, &id, &rev_text)
             .map_err(|e| e.to_string())?
             .is_some();
-        let canonical = if known {
-            None
-        } else {
-            Some(check_content(
+        let canonical = match (known, reading) {
+            (true, _) => None,
+            (false, Reading::Check) => Some(check_content(
                 kind,
                 &id,
                 &rev,
                 leaf.deleted,
                 ancestry.first(),
                 leaf.content.get(),
-            )?)
+            )?),
+            (false, Reading::Apply) => {
+                let raw = leaf.content.get();
+                if Rev::next_canonical(ancestry.first(), leaf.deleted, raw) != rev {
+                    return Err(format!(
+                        "record {id}, revision {rev} differs from the first reading: the bundle changed while it was being imported"
+                    ));
+                }
+                Some(raw.to_string())
+            }
         };
         leaves.push(IncomingLeaf {
             rev,
@@ -400,6 +420,12 @@ fn check_content(
         }
     }
     let canonical = canonical_map(&content);
+    if canonical != raw {
+        // Stored as it came, so it must come as Insisst writes it: canonical JSON.
+        return Err(format!(
+            "{at}: content is not canonical JSON (keys sorted, no spaces)"
+        ));
+    }
     if canonical.len() > store::MAX_RECORD_BYTES {
         return Err(format!(
             "{at}: content is larger than {} bytes",
@@ -542,7 +568,7 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
                         |problem: String| refuse(path, format!("`{name}` line {n}: {problem}"));
                     let text =
                         std::str::from_utf8(&line).map_err(|_| at("not UTF-8 text".into()))?;
-                    let incoming = parse_line(conn, kind, text).map_err(at)?;
+                    let incoming = parse_line(conn, kind, text, Reading::Check).map_err(at)?;
                     if let Some(other) = ids.insert(incoming.id.clone(), kind) {
                         return Err(at(if other == kind {
                             format!("record {} appears twice", incoming.id)
@@ -701,7 +727,7 @@ fn apply(
                         |problem: String| refuse(path, format!("`{}` line {n}: {problem}", f.path));
                     let text =
                         std::str::from_utf8(&line).map_err(|_| at("not UTF-8 text".into()))?;
-                    let incoming = parse_line(w.tx(), kind, text).map_err(at)?;
+                    let incoming = parse_line(w.tx(), kind, text, Reading::Apply).map_err(at)?;
                     w.merge_record(&incoming)?;
                     if n.is_multiple_of(1024) {
                         check_cancel(progress)?;

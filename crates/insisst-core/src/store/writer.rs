@@ -424,7 +424,7 @@ impl<'a> Writer<'a> {
             if self.has_other_leaves(id, &rev_text)? {
                 // Conflicting branches exist: the deterministic winner among all leaves
                 // holds the record, which need not be the revision just written.
-                return self.settle_winner(kind, id);
+                return self.settle_winner(kind, id, true, None);
             }
         }
         let created_at = full
@@ -440,7 +440,7 @@ impl<'a> Writer<'a> {
             deleted,
             content: full,
         };
-        self.set_winner(&record, &created_at)?;
+        self.set_winner(&record, &created_at, parent.is_some())?;
         Ok(record)
     }
 
@@ -503,8 +503,16 @@ impl<'a> Writer<'a> {
     }
 
     /// Points the record at the deterministic winner among its leaves (CouchDB's rule, see
-    /// [`winner_order`]) and returns it.
-    fn settle_winner(&mut self, kind: Kind, id: &str) -> Result<Record> {
+    /// [`winner_order`]) and returns it. `existed`: the record had a row before this write;
+    /// `written`: a revision just written with its canonical content, which saves reading it
+    /// back when it wins.
+    fn settle_winner(
+        &mut self,
+        kind: Kind,
+        id: &str,
+        existed: bool,
+        written: Option<(&str, &str)>,
+    ) -> Result<Record> {
         let leaves = self.leaves(id)?;
         let winner = leaves
             .iter()
@@ -513,11 +521,15 @@ impl<'a> Writer<'a> {
             .map(|(_, deleted, rev)| (rev.clone(), deleted))
             .ok_or_else(|| Error::Corrupt(format!("record {id} has no leaf revision")))?;
         let (rev, deleted) = winner;
-        let content: Option<String> = self
-            .tx
-            .prepare_cached("SELECT content FROM revisions WHERE id = ?1 AND rev = ?2")
-            .and_then(|mut s| s.query_row(params![id, rev], |r| r.get(0)))
-            .ctx("read the winning revision")?;
+        let content: Option<std::borrow::Cow<'_, str>> = match written {
+            Some((written_rev, text)) if written_rev == rev => Some(text.into()),
+            _ => self
+                .tx
+                .prepare_cached("SELECT content FROM revisions WHERE id = ?1 AND rev = ?2")
+                .and_then(|mut s| s.query_row(params![id, rev], |r| r.get::<_, Option<String>>(0)))
+                .ctx("read the winning revision")?
+                .map(Into::into),
+        };
         let content = match content {
             Some(text) => super::parse_content(id, &text)?,
             None => {
@@ -527,16 +539,21 @@ impl<'a> Writer<'a> {
                 m
             }
         };
-        let previous_created: Option<String> = self
-            .tx
-            .prepare_cached("SELECT created_at FROM records WHERE id = ?1")
-            .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
-            .ctx("read a record")?;
-        let created_at = content
-            .get("created_at")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .or(previous_created)
+        let previous_created = || -> Result<Option<String>> {
+            if !existed {
+                return Ok(None);
+            }
+            self.tx
+                .prepare_cached("SELECT created_at FROM records WHERE id = ?1")
+                .and_then(|mut s| s.query_row([id], |r| r.get(0)).optional())
+                .ctx("read a record")
+        };
+        // A tombstone has no created_at: the record keeps the one it had.
+        let created_at = match content.get("created_at").and_then(Value::as_str) {
+            Some(c) => Some(c.to_string()),
+            None => previous_created()?,
+        };
+        let created_at = created_at
             .or_else(|| {
                 content
                     .get("updated_at")
@@ -551,13 +568,13 @@ impl<'a> Writer<'a> {
             deleted,
             content,
         };
-        self.set_winner(&record, &created_at)?;
+        self.set_winner(&record, &created_at, existed)?;
         Ok(record)
     }
 
     /// Makes `record` the one the `records` row shows, with its tags and references, under
     /// the next change sequence number (the search index and exports follow it).
-    fn set_winner(&mut self, record: &Record, created_at: &str) -> Result<()> {
+    fn set_winner(&mut self, record: &Record, created_at: &str, existed: bool) -> Result<()> {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.wrote = true;
@@ -605,6 +622,7 @@ impl<'a> Writer<'a> {
             } else {
                 Some(&record.content)
             },
+            existed,
         )
     }
 
@@ -614,8 +632,10 @@ impl<'a> Writer<'a> {
         kind: Kind,
         id: &str,
         content: Option<&Map<String, Value>>,
+        existed: bool,
     ) -> Result<()> {
-        if self.wrote_before(id)? {
+        // A record that is new has nothing derived to clear.
+        if existed {
             for table in [
                 "DELETE FROM tags WHERE record_id = ?1",
                 "DELETE FROM refs WHERE source_id = ?1",
@@ -666,15 +686,6 @@ impl<'a> Writer<'a> {
             }
         }
         Ok(())
-    }
-
-    /// Whether record `id` had a revision before the one just written (a new record has
-    /// nothing derived to clear).
-    fn wrote_before(&self, id: &str) -> Result<bool> {
-        self.tx
-            .prepare_cached("SELECT COUNT(*) > 1 FROM revisions WHERE id = ?1")
-            .and_then(|mut s| s.query_row([id], |r| r.get(0)))
-            .ctx("read the revision tree")
     }
 
     /// Every reference must name a live record of the right kind.

@@ -45,7 +45,8 @@ impl Writer<'_> {
     /// deterministic winner. Returns whether anything changed.
     pub fn merge_record(&mut self, incoming: &IncomingRecord) -> Result<bool> {
         let id = incoming.id.as_str();
-        if let Some(kind) = store::kind_of(&self.tx, id)? {
+        let local_kind = store::kind_of(&self.tx, id)?;
+        if let Some(kind) = &local_kind {
             if kind != incoming.kind.as_str() {
                 return Err(Error::Invalid(format!(
                     "record {id} is a {kind} here and a {} in the bundle",
@@ -54,6 +55,7 @@ impl Writer<'_> {
             }
         }
         let mut changed = false;
+        let mut last_written = None;
         for leaf in &incoming.leaves {
             let rev = leaf.rev.to_string();
             if self.knows(id, &rev)? {
@@ -87,9 +89,11 @@ impl Writer<'_> {
                 }
             }
             changed = true;
+            last_written = Some((rev, canonical));
         }
         if changed {
-            self.settle_winner(incoming.kind, id)?;
+            let written = last_written.as_ref().map(|(r, c)| (r.as_str(), *c));
+            self.settle_winner(incoming.kind, id, local_kind.is_some(), written)?;
         }
         Ok(changed)
     }
@@ -215,6 +219,6 @@ impl Writer<'_> {
             self.insert_revision(&id, &rev, Some(loser), true, &canonical, &by)?;
             self.retire_leaf(&id, loser)?;
         }
-        self.settle_winner(current.kind, &id)
+        self.settle_winner(current.kind, &id, true, None)
     }
 }
