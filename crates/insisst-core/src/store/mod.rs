@@ -718,6 +718,86 @@ impl Workspace {
         find_org(&self.conn, query)
     }
 
+    /// Sessions under way or starting within `days` days after `now`, soonest first, each
+    /// with its start as an instant (its local time in its `timezone`, else read as UTC).
+    /// Cancelled sessions are left out.
+    pub fn upcoming_sessions(
+        &self,
+        now: chrono::DateTime<chrono::Utc>,
+        days: u32,
+        limit: usize,
+    ) -> Result<Vec<(Record, chrono::DateTime<chrono::Utc>)>> {
+        use chrono::Duration;
+        let until = now + Duration::days(i64::from(days));
+        // Local wall-clock strings compare as text; a day of margin either side covers every
+        // time zone's offset, and the exact window is applied below on instants.
+        let fmt = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%dT%H:%M").to_string();
+        let (low, high) = (fmt(now - Duration::days(1)), fmt(until + Duration::days(1)));
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT r.id, r.kind, r.rev, r.deleted, v.content FROM records r
+                 JOIN revisions v ON v.id = r.id AND v.rev = r.rev
+                 WHERE r.kind = 'session' AND r.deleted = 0
+                   AND coalesce(r.status, '') <> 'cancelled'
+                   AND json_extract(v.content, '$.starts_at') <= ?2
+                   AND coalesce(json_extract(v.content, '$.ends_at'),
+                                json_extract(v.content, '$.starts_at')) >= ?1",
+            )
+            .ctx("list upcoming sessions")?;
+        let rows = stmt
+            .query_map([&low, &high], row_to_parts)
+            .ctx("list upcoming sessions")?;
+        let mut out = Vec::new();
+        for row in rows {
+            let record = parts_to_record(row.ctx("read a record")?)?;
+            let tz: Option<chrono_tz::Tz> = record.str("timezone").and_then(|s| s.parse().ok());
+            let instant = |field: &str| {
+                let local = crate::schema::parse_local(record.str(field)?)?;
+                Some(match tz {
+                    Some(tz) => crate::agenda::to_utc(tz, local),
+                    None => local.and_utc(),
+                })
+            };
+            let Some(start) = instant("starts_at") else {
+                continue;
+            };
+            let end = instant("ends_at").filter(|e| *e >= start).unwrap_or(start);
+            if start <= until && end >= now {
+                out.push((record, start));
+            }
+        }
+        out.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.id.cmp(&b.0.id)));
+        out.truncate(limit);
+        Ok(out)
+    }
+
+    /// Learning questions of `status`, highest priority first (high, medium, low, then
+    /// none), most recently updated first within a priority.
+    pub fn questions_by_priority(&self, status: &str, limit: usize) -> Result<Vec<Record>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT r.id, r.kind, r.rev, r.deleted, v.content FROM records r
+                 JOIN revisions v ON v.id = r.id AND v.rev = r.rev
+                 WHERE r.kind = 'question' AND r.deleted = 0 AND r.status = ?1
+                 ORDER BY CASE json_extract(v.content, '$.priority')
+                     WHEN 'high' THEN 0 WHEN 'medium' THEN 1 WHEN 'low' THEN 2 ELSE 3 END,
+                   r.updated_at DESC, r.id DESC
+                 LIMIT ?2",
+            )
+            .ctx("list questions by priority")?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = stmt
+            .query_map(params![status, limit], row_to_parts)
+            .ctx("list questions by priority")?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(parts_to_record(row.ctx("read a record")?)?);
+        }
+        Ok(out)
+    }
+
     /// The highest change sequence number written so far.
     pub fn change_seq(&self) -> Result<i64> {
         current_seq(&self.conn)

@@ -496,3 +496,70 @@ fn a_schema_1_workspace_opens_and_upgrades() {
     let problems = insisst_core::check::run(&ws).unwrap();
     assert!(problems.is_empty(), "{problems:?}");
 }
+
+#[test]
+fn upcoming_sessions_are_those_of_the_next_days_in_their_time_zones() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    let now: chrono::DateTime<chrono::Utc> = "2026-03-10T12:00:00Z".parse().unwrap();
+    let mut add = |title: &str, fields: Value| {
+        let mut content = obj(fields);
+        content.insert("title".into(), json!(title));
+        ws.create(Kind::Session, content).unwrap().id
+    };
+    // 13:30 in Prague is 12:30 UTC: still to come. 12:30 in Helsinki is 10:30 UTC: past.
+    let prague = add(
+        "Prague",
+        json!({"starts_at": "2026-03-10T13:30", "timezone": "Europe/Prague"}),
+    );
+    add(
+        "Helsinki, over",
+        json!({"starts_at": "2026-03-10T12:30", "ends_at": "2026-03-10T13:00", "timezone": "Europe/Helsinki"}),
+    );
+    // Under way: started yesterday, ends tomorrow.
+    let ongoing = add(
+        "Two days",
+        json!({"starts_at": "2026-03-09T09:00", "ends_at": "2026-03-11T17:00", "timezone": "Europe/Brussels"}),
+    );
+    let later = add("In a week", json!({"starts_at": "2026-03-17T09:00"}));
+    add("Too far", json!({"starts_at": "2026-03-25T09:00"}));
+    add(
+        "Cancelled",
+        json!({"starts_at": "2026-03-12T09:00", "status": "cancelled"}),
+    );
+    add("No date", json!({}));
+    let ws = ws;
+    let found = ws.upcoming_sessions(now, 14, 10).unwrap();
+    let ids: Vec<&str> = found.iter().map(|(r, _)| r.id.as_str()).collect();
+    assert_eq!(ids, [ongoing.as_str(), prague.as_str(), later.as_str()]);
+    assert_eq!(found[1].1.to_rfc3339(), "2026-03-10T12:30:00+00:00");
+    assert_eq!(ws.upcoming_sessions(now, 14, 1).unwrap().len(), 1);
+}
+
+#[test]
+fn questions_come_by_priority() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    let mut add = |title: &str, status: &str, priority: Option<&str>| {
+        let mut content = obj(json!({"title": title, "status": status}));
+        if let Some(p) = priority {
+            content.insert("priority".into(), json!(p));
+        }
+        ws.create(Kind::Question, content).unwrap().id
+    };
+    let low = add("low", "open", Some("low"));
+    let none = add("none", "open", None);
+    let high = add("high", "open", Some("high"));
+    add("resolved", "resolved", Some("high"));
+    let medium = add("medium", "open", Some("medium"));
+    let high2 = add("high, newer", "open", Some("high"));
+    let ws = ws;
+    let ids: Vec<String> = ws
+        .questions_by_priority("open", 10)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ids, [high2.clone(), high, medium, low, none]);
+    assert_eq!(ws.questions_by_priority("open", 1).unwrap()[0].id, high2);
+}
