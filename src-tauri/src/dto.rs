@@ -11,6 +11,9 @@ pub struct Owner {
     pub organisation: String,
     pub organisation_id: String,
     pub node_id: String,
+    /// The workspace key's fingerprint (groups of four hex digits): what partners see as the
+    /// signer of this workspace's bundles.
+    pub fingerprint: String,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -139,6 +142,55 @@ pub struct SearchResults {
     pub facets: SearchFacets,
     /// Nothing matched exactly: these are typo-tolerant matches.
     pub fuzzy: bool,
+}
+
+// ---- home and settings -------------------------------------------------------------------
+
+/// A session on Home's "upcoming" list.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct UpcomingSession {
+    pub id: String,
+    pub title: String,
+    pub status: Option<String>,
+    pub session_kind: Option<String>,
+    /// Local wall-clock times in the session's `timezone`, `YYYY-MM-DDTHH:MM`.
+    pub starts_at: String,
+    pub ends_at: Option<String>,
+    pub timezone: Option<String>,
+    /// The start as an instant (RFC 3339, UTC), for the viewer's own clock.
+    pub starts_at_utc: String,
+    pub venue: Option<String>,
+}
+
+/// A learning question on Home's list of open questions.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct QuestionSummary {
+    pub id: String,
+    pub title: String,
+    pub priority: Option<String>,
+    pub theme: Option<String>,
+    pub updated_at: String,
+}
+
+/// Everything Home lists, in one call.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HomeOverview {
+    /// The window `upcoming` covers, in days from now.
+    pub upcoming_days: u32,
+    /// Sessions under way or starting within `upcoming_days`, soonest first.
+    pub upcoming: Vec<UpcomingSession>,
+    /// Open learning questions, highest priority first.
+    pub open_questions: Vec<QuestionSummary>,
+    pub open_question_count: u32,
+    /// Notes, most recently changed first.
+    pub recent_notes: Vec<RecordSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct BackupSummary {
+    pub path: String,
+    pub bytes: u64,
+    pub attachments: u32,
 }
 
 // ---- exchange -------------------------------------------------------------------------------
@@ -356,6 +408,10 @@ mod tests {
             generate::<ConflictDetail>(),
             generate::<ConflictResolution>(),
             generate::<KnownKey>(),
+            generate::<UpcomingSession>(),
+            generate::<QuestionSummary>(),
+            generate::<HomeOverview>(),
+            generate::<BackupSummary>(),
         ];
         let update = std::env::var_os("UPDATE_BINDINGS").is_some();
         let mut stale = vec![];

@@ -7,6 +7,7 @@ pub mod error;
 mod state;
 
 pub use error::AppError;
+use tauri_plugin_window_state::StateFlags;
 
 /// Starts the app on the workspace that `$INSISST_WORKSPACE` names, else the platform's data
 /// folder: the same one the `insisst` command opens.
@@ -15,6 +16,12 @@ pub fn run() {
     let state = state::AppState::new(root);
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        // The window comes back at the size, place and maximised state it was closed in.
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(StateFlags::SIZE | StateFlags::POSITION | StateFlags::MAXIMIZED)
+                .build(),
+        )
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::workspace::workspace_status,
@@ -22,6 +29,12 @@ pub fn run() {
             commands::workspace::workspace_setup,
             commands::records::records_list,
             commands::records::record_get,
+            commands::records::record_create,
+            commands::home::home_overview,
+            commands::settings::backup_create,
+            commands::settings::backup_restore,
+            commands::settings::backup_pick_file,
+            commands::settings::backup_pick_folder,
             commands::search::search_query,
             commands::exchange::exchange_export,
             commands::exchange::exchange_preview,

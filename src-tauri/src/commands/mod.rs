@@ -2,6 +2,8 @@
 //! insisst-core, a DTO out.
 
 pub mod exchange;
+pub mod home;
 pub mod records;
 pub mod search;
+pub mod settings;
 pub mod workspace;

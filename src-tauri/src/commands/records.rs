@@ -102,3 +102,25 @@ pub(crate) fn record_detail(
         revision_count,
     })
 }
+
+/// Creates a record of `kind` from `fields` (an object in product.md's contract; the core
+/// validates it and names the field it refuses).
+#[tauri::command]
+pub async fn record_create(
+    state: State<'_, AppState>,
+    kind: String,
+    fields: serde_json::Value,
+) -> AppResult<RecordDetail> {
+    let kind: Kind = kind.parse()?;
+    let serde_json::Value::Object(content) = fields else {
+        return Err(crate::error::AppError::new(
+            "invalid",
+            "a record's fields must be an object",
+        ));
+    };
+    with_workspace(state.shared(), state.root.clone(), move |ws| {
+        let r = ws.create(kind, content)?;
+        record_detail(ws, r)
+    })
+    .await
+}

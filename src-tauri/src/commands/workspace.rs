@@ -18,6 +18,7 @@ fn status_of(ws: &Workspace) -> AppResult<WorkspaceStatus> {
             organisation: id.owner.org_name.clone(),
             organisation_id: id.owner.org_id.clone(),
             node_id: id.node_id.clone(),
+            fingerprint: id.fingerprint(),
         }),
         counts: stats
             .counts
