@@ -9,6 +9,7 @@ const FRESH: WorkspaceStatus = { path: '/tmp/ws', ready: false, owner: null, cou
 
 beforeEach(() => {
   window.location.hash = '';
+  localStorage.clear();
 });
 
 describe('App', () => {

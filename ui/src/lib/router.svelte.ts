@@ -1,7 +1,7 @@
 /**
  * A small hash router: `#/` home, `#/kind/<kind>` a list, `#/kind/<kind>/<id>` a record,
  * `#/exchange[/<tab>]` the Exchange screen (export, import, conflicts, keys) and
- * `#/conflicts/<id>` one conflict inside it.
+ * `#/conflicts/<id>` one conflict inside it, `#/settings` the settings.
  * Hash routes work from Tauri's custom protocol and a static `dist/` without server help.
  */
 import { isKind, type Kind } from './kinds';
@@ -18,6 +18,7 @@ export type Route =
   | { name: 'home' }
   | { name: 'kind'; kind: Kind; id: string | null }
   | { name: 'exchange'; tab: ExchangeTab; conflict: string | null }
+  | { name: 'settings' }
   | { name: 'notFound'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -38,6 +39,7 @@ export function parseHash(hash: string): Route {
     const tab = parts[1] ?? 'export';
     if (isExchangeTab(tab)) return { name: 'exchange', tab, conflict: null };
   }
+  if (parts[0] === 'settings' && parts.length === 1) return { name: 'settings' };
   if (parts[0] === 'conflicts' && parts.length <= 2) {
     const id = parts[1];
     return { name: 'exchange', tab: 'conflicts', conflict: id ? id : null };
@@ -59,6 +61,10 @@ export function exchangeHref(tab: ExchangeTab = 'export'): string {
   return tab === 'export' ? '#/exchange' : `#/exchange/${tab}`;
 }
 
+export function settingsHref(): string {
+  return '#/settings';
+}
+
 /** One conflict, shown in the Exchange screen's conflicts tab. */
 export function conflictHref(id: string): string {
   return `#/conflicts/${encodeURIComponent(id)}`;
@@ -72,6 +78,8 @@ export function routeHref(route: Route): string {
       return kindHref(route.kind, route.id);
     case 'exchange':
       return route.conflict ? conflictHref(route.conflict) : exchangeHref(route.tab);
+    case 'settings':
+      return settingsHref();
     case 'notFound':
       return '#' + route.path;
   }

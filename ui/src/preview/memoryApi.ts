@@ -4,6 +4,7 @@
  * Dev only: not part of the build (vite builds index.html alone).
  */
 import type { Api } from '../lib/api';
+import type { HomeOverview } from '../lib/bindings/HomeOverview';
 import type { LinkRef } from '../lib/bindings/LinkRef';
 import type { PartnerOrg } from '../lib/bindings/PartnerOrg';
 import type { RecordDetail } from '../lib/bindings/RecordDetail';
@@ -185,7 +186,7 @@ function snippet(text: string, terms: string[]): string {
 export function createMemoryApi(options: { ready: boolean; notes?: number }): Api {
   let ready = options.ready;
   let owner: WorkspaceStatus['owner'] = ready
-    ? { member: 'Päivi Mäkelä', organisation: 'THL', organisation_id: 'org-fi', node_id: 'node-1' }
+    ? { member: 'Päivi Mäkelä', organisation: 'THL', organisation_id: 'org-fi', node_id: 'node-1', fingerprint: '3f2a:9c41:77be:0d12:aa90:5e63:c4f8:1b07' }
     : null;
   const byKind = new Map<string, Stored[]>(KINDS.map((k) => [k, []]));
   const byId = new Map<string, Stored>();
@@ -392,7 +393,62 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
       };
       return delay(detail, 30);
     },
+    create: async (kind: string, fields: Record<string, unknown>) => {
+      const list = byKind.get(kind);
+      if (!list) throw { code: 'invalid', message: `unknown kind ${kind}` };
+      const title = typeof fields.title === 'string' ? fields.title.trim() : '';
+      if (!title) throw { code: 'invalid', message: `${kind}: title is required` };
+      const stored = add(kind, 900_000 + list.length, title, fields as Json);
+      stored.summary.updated_at = new Date().toISOString();
+      list.unshift(stored);
+      return records.get(stored.summary.id);
+    },
   };
+
+  /** Home's lists from the generated records: sessions of the next two weeks and so on. */
+  function overview(): HomeOverview {
+    const now = Date.now();
+    const sessions = (byKind.get('session') ?? []).slice(0, 400).flatMap((s) => {
+      const starts = s.record.starts_at;
+      if (typeof starts !== 'string') return [];
+      const at = Date.parse(`${starts}Z`);
+      if (!(at >= now - 86_400_000 && at <= now + 14 * 86_400_000)) return [];
+      const text = (v: JsonValue | undefined) => (typeof v === 'string' ? v : null);
+      return [
+        {
+          id: s.summary.id,
+          title: s.summary.title,
+          status: text(s.record.status),
+          session_kind: text(s.record.session_kind),
+          starts_at: starts,
+          ends_at: text(s.record.ends_at),
+          timezone: text(s.record.timezone),
+          starts_at_utc: new Date(at).toISOString(),
+          venue: text(s.record.venue),
+        },
+      ];
+    });
+    const rank = (p: JsonValue | undefined) => (p === 'high' ? 0 : p === 'medium' ? 1 : p === 'low' ? 2 : 3);
+    const open = (byKind.get('question') ?? []).filter((q) => q.record.status === 'open');
+    const questions = open
+      .slice(0, 500)
+      .sort((a, b) => rank(a.record.priority) - rank(b.record.priority))
+      .slice(0, 8)
+      .map((q) => ({
+        id: q.summary.id,
+        title: q.summary.title,
+        priority: typeof q.record.priority === 'string' ? q.record.priority : null,
+        theme: typeof q.record.theme === 'string' ? q.record.theme : null,
+        updated_at: q.summary.updated_at,
+      }));
+    return {
+      upcoming_days: 14,
+      upcoming: sessions.sort((a, b) => a.starts_at_utc.localeCompare(b.starts_at_utc)).slice(0, 20),
+      open_questions: questions,
+      open_question_count: open.length,
+      recent_notes: (byKind.get('note') ?? []).slice(0, 8).map((n) => n.summary),
+    };
+  }
 
   const exchange = createMemoryExchange({
     conflicted: [...(byKind.get('note') ?? []).slice(0, 2), ...(byKind.get('session') ?? []).slice(0, 1)].map((s) => ({
@@ -417,7 +473,13 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
       setup: async (request) => {
         await delay(null, 1200);
         ready = true;
-        owner = { member: request.member, organisation: request.organisation, organisation_id: 'org-fi', node_id: 'node-1' };
+        owner = {
+          member: request.member,
+          organisation: request.organisation,
+          organisation_id: 'org-fi',
+          node_id: 'node-1',
+          fingerprint: '3f2a:9c41:77be:0d12:aa90:5e63:c4f8:1b07',
+        };
         return status();
       },
     },
@@ -426,5 +488,14 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
       query: (request) => delay(search(request), 20),
     },
     exchange,
+    home: {
+      overview: () => delay(overview()),
+    },
+    settings: {
+      backup: (path) => delay({ path, bytes: 48_000_000 as unknown as bigint, attachments: 120 }, 900),
+      restore: (_backup, folder) => delay(folder, 900),
+      pickFile: () => delay(null),
+      pickFolder: () => delay(null),
+    },
   };
 }

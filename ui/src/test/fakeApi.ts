@@ -4,7 +4,9 @@ import { API_CONTEXT } from '../lib/api';
 import type { ConflictDetail } from '../lib/bindings/ConflictDetail';
 import type { ConflictSummary } from '../lib/bindings/ConflictSummary';
 import type { ExchangeProgress } from '../lib/bindings/ExchangeProgress';
+import type { BackupSummary } from '../lib/bindings/BackupSummary';
 import type { ExportSummary } from '../lib/bindings/ExportSummary';
+import type { HomeOverview } from '../lib/bindings/HomeOverview';
 import type { ImportPreview } from '../lib/bindings/ImportPreview';
 import type { ImportSummary } from '../lib/bindings/ImportSummary';
 import type { KnownKey } from '../lib/bindings/KnownKey';
@@ -29,7 +31,13 @@ export const PARTNERS: PartnerOrg[] = [
 export const READY_STATUS: WorkspaceStatus = {
   path: '/home/åsa/Insisst',
   ready: true,
-  owner: { member: 'Åsa Łukasik', organisation: 'THL', organisation_id: 'p-fi', node_id: 'n1' },
+  owner: {
+    member: 'Åsa Łukasik',
+    organisation: 'THL',
+    organisation_id: 'p-fi',
+    node_id: 'n1',
+    fingerprint: '3f2a:9c41:77be:0d12:aa90:5e63:c4f8:1b07',
+  },
   counts: [
     { kind: 'note', count: 12 },
     { kind: 'session', count: 3 },
@@ -131,14 +139,82 @@ export function progressEvent(phase: string, done: number, total: number): Excha
   return { phase, done: done as unknown as bigint, total: total as unknown as bigint };
 }
 
+/** Home's lists as home_overview returns them. */
+export const OVERVIEW: HomeOverview = {
+  upcoming_days: 14,
+  upcoming: [
+    {
+      id: 'session-1',
+      title: 'Peer exchange Plzeň',
+      status: 'confirmed',
+      session_kind: 'peer_exchange',
+      starts_at: '2026-12-01T09:30',
+      ends_at: '2026-12-01T16:00',
+      timezone: 'Europe/Prague',
+      starts_at_utc: '2026-12-01T08:30:00Z',
+      venue: 'Plzeň',
+    },
+    {
+      id: 'session-2',
+      title: 'Study visit Århus',
+      status: 'planned',
+      session_kind: 'study_visit',
+      starts_at: '2026-12-08T10:00',
+      ends_at: '2026-12-09T15:00',
+      timezone: 'Europe/Copenhagen',
+      starts_at_utc: '2026-12-08T09:00:00Z',
+      venue: null,
+    },
+  ],
+  open_questions: [
+    { id: 'question-1', title: 'How do we fund co-design?', priority: 'high', theme: 'funding', updated_at: '2026-11-20T10:00:00Z' },
+    { id: 'question-2', title: 'What makes Łódź pilots last?', priority: 'medium', theme: null, updated_at: '2026-11-19T10:00:00Z' },
+    { id: 'question-3', title: 'Who owns the data?', priority: null, theme: null, updated_at: '2026-11-18T10:00:00Z' },
+  ],
+  open_question_count: 12,
+  recent_notes: [
+    { id: 'note-1', kind: 'note', title: 'Workshop notes Jyväskylä', updated_at: '2026-11-26T10:00:00Z', tags: [], status: null },
+    { id: 'note-2', kind: 'note', title: 'Reflection Ørsted', updated_at: '2026-11-25T10:00:00Z', tags: [], status: null },
+  ],
+};
+
+export const EMPTY_OVERVIEW: HomeOverview = {
+  upcoming_days: 14,
+  upcoming: [],
+  open_questions: [],
+  open_question_count: 0,
+  recent_notes: [],
+};
+
+/** A freshly created record, as record_create returns it. */
+export function createdRecord(kind: string, fields: Record<string, unknown>): RecordDetail {
+  const id = `${kind}-new`;
+  return {
+    id,
+    kind,
+    title: String(fields.title ?? ''),
+    rev: '1-abc',
+    created_at: '2026-11-27T10:00:00Z',
+    updated_at: '2026-11-27T10:00:00Z',
+    record: { id, kind, ...fields } as RecordDetail['record'],
+    links: [],
+    backlinks: [],
+    schedule: null,
+    revision_count: 1,
+  };
+}
+
 export function fakeApi(overrides: {
   status?: Api['workspace']['status'];
   partners?: Api['workspace']['partners'];
   setup?: Api['workspace']['setup'];
   list?: Api['records']['list'];
   get?: Api['records']['get'];
+  create?: Api['records']['create'];
   search?: Api['search']['query'];
   exchange?: Partial<Omit<Api['exchange'], 'onProgress'>>;
+  overview?: Api['home']['overview'];
+  settings?: Partial<Api['settings']>;
 } = {}) {
   /** The listeners of `exchange-progress`; `emitProgress` calls them. */
   const progressListeners = new Set<(p: ExchangeProgress) => void>();
@@ -157,6 +233,23 @@ export function fakeApi(overrides: {
             throw { code: 'not_found', message: `No record ${id}` };
           }),
       ),
+      create: vi.fn(overrides.create ?? (async (kind: string, fields: Record<string, unknown>) => createdRecord(kind, fields))),
+    },
+    home: {
+      overview: vi.fn(overrides.overview ?? (async () => OVERVIEW)),
+    },
+    settings: {
+      backup: vi.fn(
+        overrides.settings?.backup ??
+          (async (path: string): Promise<BackupSummary> => ({
+            path,
+            bytes: 2_400_000 as unknown as bigint,
+            attachments: 3,
+          })),
+      ),
+      restore: vi.fn(overrides.settings?.restore ?? (async (_backup: string, folder: string) => folder)),
+      pickFile: vi.fn(overrides.settings?.pickFile ?? (async (): Promise<string | null> => null)),
+      pickFolder: vi.fn(overrides.settings?.pickFolder ?? (async (): Promise<string | null> => null)),
     },
     search: {
       query: vi.fn(overrides.search ?? (async () => results([]))),

@@ -1,10 +1,12 @@
 import { getContext, setContext } from 'svelte';
 import { tauriExchangeApi, type ExchangeApi } from './exchange';
+import { tauriHomeApi, type HomeApi } from './home';
 import { tauriRecordsApi, type RecordsApi } from './records';
 import { tauriSearchApi, type SearchApi } from './search';
+import { tauriSettingsApi, type SettingsApi } from './settings';
 import { tauriWorkspaceApi, type WorkspaceApi } from './workspace';
 
-export type { ExchangeApi, RecordsApi, SearchApi, WorkspaceApi };
+export type { ExchangeApi, HomeApi, RecordsApi, SearchApi, SettingsApi, WorkspaceApi };
 export { errorMessage, toAppError, type AppError } from './errors';
 
 /** Everything the UI asks of the Rust side, one member per domain. */
@@ -13,6 +15,8 @@ export interface Api {
   records: RecordsApi;
   search: SearchApi;
   exchange: ExchangeApi;
+  home: HomeApi;
+  settings: SettingsApi;
 }
 
 /** The real implementation: Tauri commands through `invoke`. */
@@ -22,6 +26,8 @@ export function createTauriApi(): Api {
     records: tauriRecordsApi,
     search: tauriSearchApi,
     exchange: tauriExchangeApi,
+    home: tauriHomeApi,
+    settings: tauriSettingsApi,
   };
 }
 

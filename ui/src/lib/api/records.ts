@@ -8,9 +8,12 @@ export interface RecordsApi {
   list(kind: string, offset: number, limit: number): Promise<RecordPage>;
   /** `record_get({ id })` */
   get(id: string): Promise<RecordDetail>;
+  /** `record_create({ kind, fields })`: the core validates `fields`; resolves with the new record. */
+  create(kind: string, fields: Record<string, unknown>): Promise<RecordDetail>;
 }
 
 export const tauriRecordsApi: RecordsApi = {
   list: (kind, offset, limit) => call<RecordPage>('records_list', { kind, offset, limit }),
   get: (id) => call<RecordDetail>('record_get', { id }),
+  create: (kind, fields) => call<RecordDetail>('record_create', { kind, fields }),
 };
