@@ -1,7 +1,7 @@
 import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
-import { CONFLICTS, fakeApi, pagedList, PREVIEW, READY_STATUS } from './test/fakeApi';
+import { CONFLICTS, createdRecord, fakeApi, pagedList, PREVIEW, READY_STATUS } from './test/fakeApi';
 import type { ConflictSummary } from './lib/bindings/ConflictSummary';
 import type { WorkspaceStatus } from './lib/bindings/WorkspaceStatus';
 
@@ -146,5 +146,124 @@ describe('App', () => {
     expect(detail.getAttribute('data-id')).toBe('note-7');
     expect(screen.getByTestId('exchange-tab-conflicts').getAttribute('aria-current')).toBe('page');
     expect(screen.getByTestId('exchange-tab-conflicts').textContent).toContain('2');
+  });
+
+  it('creates a note with Ctrl+N and opens it; Escape closes the dialog without creating', async () => {
+    const api = fakeApi({
+      get: async (id) => createdRecord('note', { title: 'Notes from Gdańsk', id }),
+    });
+    render(App, { props: { api } });
+    await screen.findByTestId('home');
+    await fireEvent.keyDown(window, { key: 'n', ctrlKey: true });
+    const title = await screen.findByTestId('new-record-title');
+    expect(document.activeElement).toBe(title);
+    await fireEvent.keyDown(title, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('new-record')).toBeNull());
+    expect(api.records.create).not.toHaveBeenCalled();
+
+    await fireEvent.keyDown(window, { key: 'n', ctrlKey: true });
+    await fireEvent.click(await screen.findByTestId('new-record-submit'));
+    expect((await screen.findByRole('alert')).textContent).toContain('Give it a title.');
+    await fireEvent.input(screen.getByTestId('new-record-title'), { target: { value: 'Notes from Gdańsk' } });
+    await fireEvent.click(screen.getByTestId('new-record-submit'));
+    await waitFor(() => expect(window.location.hash).toBe('#/kind/note/note-new'));
+    expect(api.records.create).toHaveBeenCalledWith('note', { title: 'Notes from Gdańsk' });
+    expect(screen.queryByTestId('new-record')).toBeNull();
+    expect((await screen.findByTestId('detail-title')).textContent).toContain('Notes from Gdańsk');
+  });
+
+  it('creates a planned session with Ctrl+Shift+N, with its start in this time zone', async () => {
+    const api = fakeApi();
+    render(App, { props: { api } });
+    await screen.findByTestId('home');
+    await fireEvent.keyDown(window, { key: 'N', ctrlKey: true, shiftKey: true });
+    const dialog = await screen.findByTestId('new-record');
+    expect(dialog.getAttribute('data-kind')).toBe('session');
+    await fireEvent.input(screen.getByTestId('new-record-title'), { target: { value: 'Peer exchange Brno' } });
+    await fireEvent.input(screen.getByTestId('new-record-starts'), { target: { value: '2026-12-03T09:00' } });
+    await fireEvent.click(screen.getByTestId('new-record-submit'));
+    await waitFor(() => expect(window.location.hash).toBe('#/kind/session/session-new'));
+    expect(api.records.create).toHaveBeenCalledWith('session', {
+      title: 'Peer exchange Brno',
+      status: 'planned',
+      starts_at: '2026-12-03T09:00',
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    });
+  });
+
+  it('shows why a record could not be created, keeping the dialog open', async () => {
+    const api = fakeApi({
+      create: async () => {
+        throw { code: 'invalid', message: 'note: title is too long' };
+      },
+    });
+    render(App, { props: { api } });
+    await screen.findByTestId('home');
+    await fireEvent.click(screen.getByTestId('new-note'));
+    await fireEvent.input(await screen.findByTestId('new-record-title'), { target: { value: 'x' } });
+    await fireEvent.click(screen.getByTestId('new-record-submit'));
+    expect((await screen.findByRole('alert')).textContent).toContain('note: title is too long (invalid)');
+    expect(screen.getByTestId('new-record')).toBeTruthy();
+  });
+
+  it('goes places with g then a key, shows the shortcuts on ?, and ignores keys typed in fields', async () => {
+    render(App, { props: { api: fakeApi() } });
+    await screen.findByTestId('home');
+    await fireEvent.keyDown(window, { key: 'g' });
+    await fireEvent.keyDown(window, { key: 's' });
+    await waitFor(() => expect(window.location.hash).toBe('#/kind/session'));
+    expect(screen.getByTestId('nav-session').getAttribute('aria-current')).toBe('page');
+    await fireEvent.keyDown(window, { key: 'g' });
+    await fireEvent.keyDown(window, { key: ',' });
+    await screen.findByTestId('settings');
+    expect(screen.getByTestId('nav-settings').getAttribute('aria-current')).toBe('page');
+
+    // Typing g then h into a field is typing, not navigating.
+    const field = screen.getByTestId('settings-backup-path');
+    await fireEvent.keyDown(field, { key: 'g' });
+    await fireEvent.keyDown(field, { key: 'h' });
+    expect(window.location.hash).toBe('#/settings');
+
+    await fireEvent.keyDown(window, { key: '?' });
+    const help = await screen.findByTestId('shortcuts-help');
+    expect(help.textContent).toContain('New session');
+    expect(screen.getAllByTestId('shortcut-go').map((row) => row.getAttribute('data-key'))).toEqual([
+      'h', 'a', 's', 'n', 'c', 'o', 'm', 'e', ',', 'r', 'v', 'f',
+    ]);
+    await fireEvent.keyDown(help, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByTestId('shortcuts-help')).toBeNull());
+  });
+
+  it('keeps reviews, evaluations and attachments reachable under More', async () => {
+    window.location.hash = '#/kind/evaluation';
+    render(App, { props: { api: fakeApi() } });
+    const link = await screen.findByTestId('nav-evaluation');
+    expect(link.getAttribute('aria-current')).toBe('page');
+    expect(link.closest('details')?.open).toBe(true);
+    expect(screen.getByTestId('nav-review').getAttribute('href')).toBe('#/kind/review');
+    expect(screen.getByTestId('nav-attachment').getAttribute('href')).toBe('#/kind/attachment');
+    const main = ['home', 'question', 'session', 'note', 'contact', 'org', 'method', 'exchange', 'settings'];
+    const order = [...document.querySelectorAll('nav > ul > li > a')].map((a) => a.getAttribute('data-testid'));
+    expect(order).toEqual(main.map((id) => `nav-${id}`));
+  });
+
+  it('reopens the last view of the same workspace, not of another', async () => {
+    const first = render(App, { props: { api: fakeApi() } });
+    await screen.findByTestId('home');
+    window.location.hash = '#/kind/note/note-3';
+    window.dispatchEvent(new HashChangeEvent('hashchange'));
+    await waitFor(() => expect(screen.getByTestId('nav-note').getAttribute('aria-current')).toBe('page'));
+    first.unmount();
+
+    window.location.hash = '';
+    const again = render(App, { props: { api: fakeApi({ list: pagedList(5) }) } });
+    await waitFor(() => expect(window.location.hash).toBe('#/kind/note/note-3'));
+    await waitFor(() => expect(screen.getAllByTestId('record-row')).toHaveLength(5));
+    again.unmount();
+
+    window.location.hash = '';
+    render(App, { props: { api: fakeApi({ status: async () => ({ ...READY_STATUS, path: '/elsewhere' }) }) } });
+    await screen.findByTestId('home');
+    expect(window.location.hash).toBe('');
   });
 });
