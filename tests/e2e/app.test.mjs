@@ -380,7 +380,9 @@ test('exchange: import a partner bundle, resolve a conflict, export a bundle the
   try {
     try {
       await browser.setTimeout({ script: COMMAND_TIMEOUT, pageLoad: START_TIMEOUT, implicit: 0 });
-      await visible(browser, '[data-testid="home"]', 'Home', START_TIMEOUT);
+      // The app reopens the last view of the previous test: go Home first.
+      await (await visible(browser, '[data-testid="nav-home"]', 'the sidebar', START_TIMEOUT)).click();
+      await visible(browser, '[data-testid="home"]', 'Home');
 
       // A first bundle from a new partner: its key is recorded on first use.
       const firstPlan = await importThroughTheApp(browser, first, 'new_author', '20-import-first');
@@ -444,6 +446,150 @@ test('exchange: import a partner bundle, resolve a conflict, export a bundle the
       assert.equal(cli(partner, 'conflicts').conflicts.length, 0, 'the resolution travelled');
     } catch (error) {
       await screenshot(browser, '99-exchange-failure').catch(() => {});
+      throw error;
+    }
+  } finally {
+    await deleteSession(browser);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** `YYYY-MM-DD` of the day `days` after today (local time of this machine). */
+function dayFromToday(days) {
+  const d = new Date();
+  d.setDate(d.getDate() + days);
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+async function themeOfPage(browser) {
+  return browser.execute(() => ({
+    attribute: document.documentElement.dataset.theme ?? null,
+    background: getComputedStyle(document.body).backgroundColor,
+  }));
+}
+
+/** The sum of a CSS rgb() colour's channels: dark backgrounds are small. */
+function brightness(rgb) {
+  return (String(rgb).match(/\d+/g) ?? []).slice(0, 3).reduce((sum, n) => sum + Number(n), 0);
+}
+
+test('frame, home, shortcuts and settings: panels with demo data, Ctrl+N, backup and restore, dark theme', { timeout: 300_000 }, async () => {
+  const mine = process.env.INSISST_WORKSPACE;
+  assert.ok(mine, 'run.sh sets INSISST_WORKSPACE');
+  const dir = mkdtempSync(path.join(SCRATCH, 'settings-'));
+  // A session tomorrow at 10:00 in Prague: Home's upcoming list must show it with its time.
+  const upcomingTitle = 'Peer exchange Plzeň (e2e upcoming)';
+  const upcoming = cli(mine, 'add', 'session', '--title', upcomingTitle, '--set', `starts_at=${dayFromToday(1)}T10:00`,
+    '--set', `ends_at=${dayFromToday(1)}T16:30`, '--set', 'timezone=Europe/Prague', '--set', 'status=confirmed');
+  assert.ok(upcoming.id, `add printed an id: ${JSON.stringify(upcoming)}`);
+
+  const browser = await createSession();
+  try {
+    try {
+      await browser.setTimeout({ script: COMMAND_TIMEOUT, pageLoad: START_TIMEOUT, implicit: 0 });
+      await assertEmbeddedUi(browser);
+      // The last view of the previous test (the Exchange screen's known keys) is restored.
+      await visible(browser, '[data-testid="keys-panel"]', 'the last view (Exchange, known keys) restored at start', START_TIMEOUT);
+      assert.match(await browser.getUrl(), /#\/exchange\/keys$/, 'the app reopened where the last session ended');
+
+      // Home: the three panels show the demo workspace's data.
+      await (await visible(browser, '[data-testid="nav-home"]', 'the Home navigation entry')).click();
+      const item = await visible(browser, `[data-testid="home-upcoming-item"][data-id="${upcoming.id}"]`, 'the upcoming session on Home');
+      assert.match(String(await item.getProperty('textContent')), /10:00–16:30/, 'the upcoming session shows its times');
+      assert.match(String(await item.getProperty('textContent')), /Europe\/Prague/, 'the upcoming session shows its time zone');
+      const questions = await browser.$$('[data-testid="home-question"]');
+      assert.ok(questions.length > 0, 'Home lists open questions of the demo data');
+      const priorities = [];
+      for (const q of questions) priorities.push(await q.$('.priority').getAttribute('data-priority'));
+      const rank = { high: 0, medium: 1, low: 2, none: 3 };
+      assert.deepEqual([...priorities].sort((a, b) => rank[a] - rank[b]), priorities, `open questions come by priority: ${priorities}`);
+      assert.ok((await browser.$$('[data-testid="home-note"]')).length > 0, 'Home lists recent notes');
+      assert.equal(await browser.$('[data-testid="card-note"]').isExisting(), true, 'the record cards stay');
+      await screenshot(browser, '30-home-light');
+
+      // Go-to shortcuts: g then s opens Sessions; ? shows the list of shortcuts.
+      await browser.keys(['g']);
+      await browser.keys(['s']);
+      await browser.waitUntil(async () => (await browser.getUrl()).endsWith('#/kind/session'), {
+        timeout: WAIT,
+        timeoutMsg: 'g then s did not open Sessions',
+      });
+      await browser.keys(['?']);
+      await visible(browser, '[data-testid="shortcuts-help"]', 'the shortcuts help after ?');
+      await screenshot(browser, '31-shortcuts-help');
+      await browser.keys(['Escape']);
+      await browser.$('[data-testid="shortcuts-help"]').waitForExist({ reverse: true, timeout: WAIT, timeoutMsg: 'Escape did not close the shortcuts help' });
+
+      // Ctrl+N: a new note, opened once created.
+      const noteTitle = 'Quick note from Łódź (e2e)';
+      await browser.keys([Key.Ctrl, 'n']);
+      const title = await visible(browser, '[data-testid="new-record"][data-kind="note"] [data-testid="new-record-title"]', 'the new note dialog after Ctrl+N');
+      await browser.waitUntil(
+        async () => (await browser.execute(() => document.activeElement?.getAttribute('data-testid'))) === 'new-record-title',
+        { timeout: WAIT, timeoutMsg: 'the new note dialog did not focus its title' },
+      );
+      await title.setValue(noteTitle);
+      await screenshot(browser, '32-new-note');
+      await browser.keys(['Enter']);
+      await browser.waitUntil(
+        async () => String(await browser.$('[data-testid="detail-title"]').getProperty('textContent')).trim() === noteTitle,
+        { timeout: WAIT, timeoutMsg: `the new note "${noteTitle}" was not opened` },
+      );
+      const noteId = await browser.$('[data-testid="record-detail"]').getAttribute('data-id');
+      assert.match(await browser.getUrl(), new RegExp(`#/kind/note/${noteId}$`), 'the new note is the current view');
+      assert.equal(cli(mine, 'show', noteId).title, noteTitle, 'the note is in the workspace');
+      await screenshot(browser, '33-new-note-opened');
+
+      // Settings: identity, key fingerprint, workspace path.
+      await (await visible(browser, '[data-testid="nav-settings"]', 'the Settings navigation entry')).click();
+      const fingerprint = String(await (await visible(browser, '[data-testid="settings-fingerprint"]', 'the key fingerprint')).getProperty('textContent')).trim();
+      assert.match(fingerprint, /^[0-9a-f]{4}(:[0-9a-f]{4}){7}$/, 'the fingerprint is shown in groups of four hex digits');
+      assert.equal(String(await browser.$('[data-testid="settings-path"]').getProperty('textContent')).trim(), mine, 'Settings show the workspace path');
+      assert.equal(await browser.$('[data-testid="settings-member"]').getText(), 'Test Member');
+
+      // Back up now, to a typed path.
+      const backup = path.join(dir, 'backup.zip');
+      await typeInto(browser, '[data-testid="settings-backup-path"]', backup, 'the backup path field');
+      await (await visible(browser, '[data-testid="settings-backup-submit"]', 'the Back up button')).click();
+      await visible(browser, '[data-testid="settings-backup-done"]', 'the backup confirmation', INDEX_TIMEOUT);
+      assert.ok(existsSync(backup), `the backup ${backup} was written`);
+
+      // Restore it into an empty folder, through the app; the CLI reads the restored workspace.
+      const restored = path.join(dir, 'restored');
+      await typeInto(browser, '[data-testid="settings-restore-file"]', backup, 'the backup file field');
+      await typeInto(browser, '[data-testid="settings-restore-folder"]', restored, 'the restore folder field');
+      await (await visible(browser, '[data-testid="settings-restore-submit"]', 'the Restore button')).click();
+      await visible(browser, '[data-testid="settings-restore-done"]', 'the restore confirmation', INDEX_TIMEOUT);
+      assert.equal(cli(restored, 'show', noteId).title, noteTitle, 'the restored workspace holds the new note');
+      // The same backup restored by the CLI carries the same key: the fingerprint Settings show.
+      const again = cli(path.join(dir, 'by-cli'), 'init', '--from-backup', backup);
+      assert.equal(again.fingerprint, fingerprint, 'the fingerprint in Settings is the workspace key');
+      await browser.execute(() => document.querySelector('[data-testid="settings"]')?.scrollTo(0, 0));
+      await screenshot(browser, '34-settings-light');
+
+      // Theme: dark by choice, whatever the system says; remembered.
+      await (await browser.$('[data-testid="settings-theme-dark"]')).click();
+      await browser.waitUntil(async () => (await themeOfPage(browser)).attribute === 'dark', {
+        timeout: WAIT,
+        timeoutMsg: 'choosing Dark did not set the dark theme',
+      });
+      const dark = await themeOfPage(browser);
+      assert.ok(brightness(dark.background) < 150, `the dark theme has a dark background (${dark.background})`);
+      await browser.execute(() => document.querySelector('[data-testid="settings"]')?.scrollTo(0, 0));
+      await screenshot(browser, '35-settings-dark');
+      await (await visible(browser, '[data-testid="nav-home"]', 'the Home navigation entry')).click();
+      await visible(browser, `[data-testid="home-upcoming-item"][data-id="${upcoming.id}"]`, 'Home in the dark theme');
+      await screenshot(browser, '36-home-dark');
+
+      // Light again: the next test's screenshots follow the system.
+      await (await visible(browser, '[data-testid="nav-settings"]', 'the Settings navigation entry')).click();
+      await (await visible(browser, '[data-testid="settings-theme-system"]', 'the system theme choice')).click();
+      await browser.waitUntil(async () => (await themeOfPage(browser)).attribute === null, {
+        timeout: WAIT,
+        timeoutMsg: 'choosing the system theme did not clear the choice',
+      });
+    } catch (error) {
+      await screenshot(browser, '99-frame-failure').catch(() => {});
       throw error;
     }
   } finally {
