@@ -41,7 +41,7 @@ fn write_object(map: &Map<String, Value>, out: &mut String) {
 
 /// A JSON string exactly as serde_json escapes it (so that hashes never change with the
 /// writer): `"` and `\\`, the short escapes, other control characters as `\u00xx`.
-fn write_string(s: &str, out: &mut String) {
+pub(crate) fn write_string(s: &str, out: &mut String) {
     out.reserve(s.len() + 2);
     out.push('"');
     let mut start = 0;

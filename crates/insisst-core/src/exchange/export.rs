@@ -8,7 +8,7 @@ use super::{
 };
 use crate::error::{Error, Result, SqlContext};
 use crate::kind::Kind;
-use crate::revision::canonical_json;
+use crate::revision::{canonical_json, winner_order, Rev};
 use crate::schema::format_timestamp;
 use crate::store::{self, Workspace};
 use chrono::NaiveDate;
@@ -61,8 +61,51 @@ struct Leaf {
     author_org: Option<String>,
     node_id: String,
     time: String,
-    content: Value,
+    /// Canonical JSON, as stored.
+    content: String,
     ancestry: Vec<String>,
+}
+
+/// One record line, canonical JSON (keys in byte order) written directly: the stored
+/// contents are canonical already, so they are copied, not parsed and written again.
+fn record_line(id: &str, kind: Kind, leaves: &[Leaf], out: &mut String) {
+    use crate::revision::write_string;
+    out.push_str("{\"id\":");
+    write_string(id, out);
+    out.push_str(",\"kind\":");
+    write_string(kind.as_str(), out);
+    out.push_str(",\"leaves\":[");
+    for (i, l) in leaves.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str("{\"ancestry\":[");
+        for (j, a) in l.ancestry.iter().enumerate() {
+            if j > 0 {
+                out.push(',');
+            }
+            write_string(a, out);
+        }
+        out.push_str("],\"author\":");
+        write_string(&l.author, out);
+        out.push_str(",\"author_org\":");
+        match &l.author_org {
+            Some(o) => write_string(o, out),
+            None => out.push_str("null"),
+        }
+        out.push_str(",\"content\":");
+        out.push_str(&l.content);
+        out.push_str(",\"deleted\":");
+        out.push_str(if l.deleted { "true" } else { "false" });
+        out.push_str(",\"node_id\":");
+        write_string(&l.node_id, out);
+        out.push_str(",\"rev\":");
+        write_string(&l.rev, out);
+        out.push_str(",\"time\":");
+        write_string(&l.time, out);
+        out.push('}');
+    }
+    out.push_str("]}\n");
 }
 
 /// Entries are deflated fast: the bundle's size matters less than exporting 100k records in
@@ -301,8 +344,9 @@ fn select(
     Ok(out)
 }
 
-/// The leaves of record `id` with their ancestry, the winner first.
-fn leaves_of(conn: &Connection, id: &str, winner: &str) -> Result<Vec<Leaf>> {
+/// The leaves of record `id` with their ancestry, the winner first (by the same rule that
+/// chose it), then by rev.
+fn leaves_of(conn: &Connection, id: &str) -> Result<Vec<Leaf>> {
     let mut stmt = conn
         .prepare_cached(
             "SELECT rev, deleted, author, author_org, node_id, created_at, content, parent
@@ -329,8 +373,6 @@ fn leaves_of(conn: &Connection, id: &str, winner: &str) -> Result<Vec<Leaf>> {
             row.ctx("read leaves")?;
         // Erased content never leaves the workspace.
         let Some(content) = content else { continue };
-        let content: Value = serde_json::from_str(&content)
-            .map_err(|_| Error::Corrupt(format!("record {id}: revision {rev} is not JSON")))?;
         let ancestry = match parent {
             Some(p) => ancestry(conn, id, &p)?,
             None => vec![],
@@ -346,7 +388,12 @@ fn leaves_of(conn: &Connection, id: &str, winner: &str) -> Result<Vec<Leaf>> {
             ancestry,
         });
     }
-    out.sort_by_key(|l| l.rev != winner);
+    let winner = out
+        .iter()
+        .filter_map(|l| Rev::parse(&l.rev).map(|r| (r, l.deleted, l.rev.clone())))
+        .max_by(|a, b| winner_order((&a.0, a.1), (&b.0, b.1)))
+        .map(|(_, _, rev)| rev);
+    out.sort_by_key(|l| Some(&l.rev) != winner.as_ref());
     Ok(out)
 }
 
@@ -370,10 +417,13 @@ fn ancestry(conn: &Connection, id: &str, parent: &str) -> Result<Vec<String>> {
 }
 
 /// Whether a contact's version may go to partners: its consent says so.
-fn shareable(content: &Value) -> bool {
-    content
-        .pointer("/consent/share_with_partners")
-        .and_then(Value::as_bool)
+fn shareable(content: &str) -> bool {
+    serde_json::from_str::<Value>(content)
+        .ok()
+        .and_then(|c| {
+            c.pointer("/consent/share_with_partners")
+                .and_then(Value::as_bool)
+        })
         .unwrap_or(false)
 }
 
@@ -461,51 +511,31 @@ fn write_bundle(
                 progress.update(Phase::Export, done, total);
                 check_cancel(progress)?;
             }
-            let Some(record) = store::load_record(conn, id)? else {
+            let leaves = leaves_of(conn, id)?;
+            let Some(winner) = leaves.first() else {
                 continue;
             };
-            let leaves = leaves_of(conn, id, &record.rev)?;
-            if leaves.is_empty() {
-                continue;
-            }
-            if *kind == Kind::Contact && leaves.iter().any(|l| !l.deleted && !shareable(&l.content))
-            {
+            let live = || leaves.iter().filter(|l| !l.deleted);
+            // Only contacts and attachments need their content read; everything else is
+            // copied as stored (canonical JSON already).
+            if *kind == Kind::Contact && live().any(|l| !shareable(&l.content)) {
                 left_out += 1;
                 continue;
             }
             if *kind == Kind::Attachment {
-                for l in leaves.iter().filter(|l| !l.deleted) {
-                    if let Some(h) = l.content.get("sha256").and_then(Value::as_str) {
+                for l in live() {
+                    let content: Value = serde_json::from_str(&l.content).unwrap_or_default();
+                    if let Some(h) = content.get("sha256").and_then(Value::as_str) {
                         attachment_hashes.insert(h.to_string());
                     }
                 }
             }
-            if *kind == Kind::Note && !record.deleted {
-                notes.push(record.id.clone());
+            if *kind == Kind::Note && !winner.deleted {
+                notes.push(id.clone());
             }
             revisions += leaves.len() as u64;
-            let leaves_json: Vec<Value> = leaves
-                .into_iter()
-                .map(|l| {
-                    json!({
-                        "rev": l.rev,
-                        "deleted": l.deleted,
-                        "author": l.author,
-                        "author_org": l.author_org,
-                        "node_id": l.node_id,
-                        "time": l.time,
-                        "ancestry": l.ancestry,
-                        "content": l.content,
-                    })
-                })
-                .collect();
             line.clear();
-            line.push_str(&canonical_json(&json!({
-                "id": id,
-                "kind": kind.as_str(),
-                "leaves": leaves_json,
-            })));
-            line.push('\n');
+            record_line(id, *kind, &leaves, &mut line);
             entry.write_all(line.as_bytes()).map_err(werr)?;
             count += 1;
         }
