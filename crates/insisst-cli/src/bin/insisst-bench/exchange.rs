@@ -4,7 +4,7 @@
 //! same content raw to a file, the store's bulk insert of the same records, the child's memory
 //! with the workspace just opened, and one plain read of the bundle (inflate + sha256).
 
-use crate::{mib, ms, row};
+use crate::{mib, row};
 use anyhow::{Context, Result};
 use insisst_core::exchange::{self, ExportScope, ImportOptions, Quiet};
 use insisst_core::search::SearchIndex;
@@ -56,7 +56,7 @@ pub fn figures(root: &Path, dir: &Path, n: u64, bulk_insert: Duration) -> Result
         2,
     );
     row(
-        &format!("  of which the index catches up (s)"),
+        "  of which the index catches up (s)",
         first.index_seconds,
         first.seconds,
         "",
