@@ -83,7 +83,6 @@ pub fn figures(root: &Path, dir: &Path, n: u64, bulk_insert: Duration) -> Result
         "the re-import changed {} records",
         again.changed
     );
-    let _ = ms;
     Ok(())
 }
 
