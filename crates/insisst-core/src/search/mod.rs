@@ -45,6 +45,8 @@ const FACET_SIZE: u32 = 20;
 /// Writer memory: small for the steady trickle of saves, larger for a rebuild.
 const WRITER_HEAP: usize = 32 << 20;
 const REBUILD_HEAP: usize = 96 << 20;
+/// From this many changed records on, catching up rebuilds the index instead.
+const REBUILD_ABOVE: usize = 20_000;
 const SNIPPET_CHARS: usize = 180;
 
 #[derive(Debug, Clone, Copy)]
@@ -370,6 +372,12 @@ impl SearchIndex {
         let changes = ws.changes_since(from)?;
         if changes.is_empty() {
             return Ok(0);
+        }
+        if changes.len() >= REBUILD_ABOVE {
+            // A large import: indexing everything with the rebuild's bigger, two-thread
+            // writer is faster than replacing that many documents one by one.
+            drop(guard);
+            return self.rebuild(ws, &mut |_, _| {});
         }
         let mut orgs = OrgNames::default();
         let mut last = from;
