@@ -574,3 +574,67 @@ fn two_partners_exchange_bundles_through_files() {
         "new_author"
     );
 }
+
+/// An import killed at arbitrary moments (SIGKILL: no cleanup runs) leaves a whole
+/// workspace holding all of the bundle or none of it; the search index is repaired on the
+/// next open. Timing varies from run to run; every outcome must hold.
+#[test]
+fn an_import_killed_at_random_points_is_all_or_nothing() {
+    let a = Ws::new();
+    a.init();
+    a.ok(&["demo", "--records", "800", "--seed", "3"]);
+    let bundle = a.dir.path().join("a.insisst");
+    a.ok(&["export", bundle.to_str().unwrap()]);
+    let revisions = |ws: &Ws| ws.json(&["stats"])["revisions"].as_u64().unwrap();
+    let fresh = || {
+        let b = Ws::new();
+        b.ok(&["init", "--member", "Jan de Vries", "--org", "SIF"]);
+        b
+    };
+    let reference = fresh();
+    let empty = revisions(&reference);
+    let started = std::time::Instant::now();
+    reference.ok(&["import", bundle.to_str().unwrap()]);
+    // Kill points spread over the whole import, its index catch-up and a little after.
+    let took = started.elapsed().as_millis() as u64;
+    let full = revisions(&reference);
+    assert!(full > empty + 500);
+
+    let mut b = fresh();
+    let (mut none, mut all) = (0, 0);
+    for trial in 0..12u64 {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_insisst"))
+            .arg("--workspace")
+            .arg(b.path())
+            .args(["import", bundle.to_str().unwrap()])
+            .env_remove("INSISST_WORKSPACE")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(
+            10 + took * ((trial * 5) % 12) / 10,
+        ));
+        let _ = child.kill();
+        child.wait().unwrap();
+        assert!(
+            b.ok(&["check"]).contains("whole"),
+            "trial {trial}: the workspace is damaged"
+        );
+        let n = revisions(&b);
+        assert!(
+            n == empty || n == full,
+            "trial {trial}: {n} revisions, neither none ({empty}) nor all ({full}) of the bundle"
+        );
+        // Searching opens (and if need be repairs) the index.
+        b.ok(&["search", "kind:note"]);
+        if n == full {
+            all += 1;
+            b = fresh();
+        } else {
+            none += 1;
+        }
+    }
+    eprintln!("killed imports: {none} left nothing, {all} had finished");
+    assert_eq!(all + none, 12);
+}

@@ -155,7 +155,7 @@ pub fn import(
     let now = format_timestamp(ws.now());
     let own = plan.signature == SignatureStatus::Own;
     let manifest_sha = plan.manifest_sha256.clone();
-    let (key_recorded, staged) = ws.write(|w| {
+    let key_recorded = ws.write(|w| {
         let key_recorded = if own {
             false
         } else {
@@ -186,23 +186,22 @@ pub fn import(
                 ],
             )
             .ctx("log the bundle")?;
-        Ok((key_recorded, staged))
-    })?;
-    // The transaction holds; the attachment files it refers to move into place.
-    for (file, dest) in staged {
-        if dest.exists() {
-            continue;
+        // Everything held: the attachment files move into place, then the transaction
+        // commits. A crash in between leaves files nothing refers to yet (named by their
+        // hash, harmless, reused by the next import), never records without their files.
+        for (file, dest) in staged {
+            if dest.exists() {
+                continue;
+            }
+            file.persist(&dest).map_err(|e| {
+                Error::io(
+                    format!("move attachment file into {}", dest.display()),
+                    e.error,
+                )
+            })?;
         }
-        file.persist(&dest).map_err(|e| {
-            Error::io(
-                format!(
-                    "move attachment file into {} (run `insisst check`)",
-                    dest.display()
-                ),
-                e.error,
-            )
-        })?;
-    }
+        Ok(key_recorded)
+    })?;
     plan.key_recorded = key_recorded;
     Ok(plan)
 }
