@@ -2,9 +2,9 @@
 //!
 //! Everything the desktop app and the `insisst` command share lives here: the record model and
 //! its validation, the workspace store (SQLite, append-only migrations, revisions), identity,
-//! wiki links, session agendas, backups, integrity checks and the demo generator. It knows
-//! nothing of Tauri, IPC or any UI; time and randomness come in through [`Clock`] and
-//! [`Entropy`] so that every test is deterministic.
+//! wiki links, markdown rendered to sanitised HTML, session agendas, backups, integrity checks
+//! and the demo generator. It knows nothing of Tauri, IPC or any UI; time and randomness come
+//! in through [`Clock`] and [`Entropy`] so that every test is deterministic.
 
 pub mod agenda;
 pub mod backup;
@@ -16,6 +16,7 @@ pub mod exchange;
 pub mod identity;
 pub mod kind;
 pub mod location;
+pub mod markdown;
 pub mod partners;
 pub mod revision;
 pub mod schema;

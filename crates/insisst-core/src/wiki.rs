@@ -20,6 +20,15 @@ pub fn title_key(title: &str) -> String {
         .to_lowercase()
 }
 
+/// The title a link's target names: the part before any `#heading`, trimmed; `None` when that
+/// is empty, longer than 500 characters or holds a bracket (then it is text, not a link).
+/// [`extract`] and the markdown renderer ([`crate::markdown`]) share this rule.
+pub fn target_title(target: &str) -> Option<&str> {
+    let title = target.split('#').next().unwrap_or_default().trim();
+    let valid = !title.is_empty() && title.chars().count() <= 500 && !title.contains(['[', ']']);
+    valid.then_some(title)
+}
+
 /// Every wiki link in `body`, in order, skipping code (fenced blocks and inline spans).
 pub fn extract(body: &str) -> Vec<WikiLink> {
     let mut out = Vec::new();
@@ -77,8 +86,7 @@ fn extract_line(line: &str, out: &mut Vec<WikiLink>) {
                     Some((t, a)) => (t, Some(a.trim().to_string()).filter(|a| !a.is_empty())),
                     None => (inner, None),
                 };
-                let target = target.split('#').next().unwrap_or_default().trim();
-                if !target.is_empty() && target.chars().count() <= 500 {
+                if let Some(target) = target_title(target) {
                     out.push(WikiLink {
                         target: target.to_string(),
                         alias,
