@@ -554,19 +554,9 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
             }
             EntryName::Records(kind) => {
                 let plan = kinds.entry(kind).or_default();
-                let mut reader = BufReader::with_capacity(256 * 1024, entry);
-                let mut n = 0u64;
-                loop {
-                    let more = read_line(&mut reader, &mut line, limits::MAX_LINE_BYTES)
-                        .map_err(|e| reader.get_ref().problem(e))?;
-                    if !more {
-                        break;
-                    }
-                    n += 1;
+                let n = for_each_line(entry, path, &name, &mut line, |n, text, read| {
                     let at =
                         |problem: String| refuse(path, format!("`{name}` line {n}: {problem}"));
-                    let text =
-                        std::str::from_utf8(&line).map_err(|_| at("not UTF-8 text".into()))?;
                     let incoming = parse_line(conn, kind, text, Reading::Check).map_err(at)?;
                     if let Some(other) = ids.insert(incoming.id.clone(), kind) {
                         return Err(at(if other == kind {
@@ -602,16 +592,11 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
                     }
                     if n.is_multiple_of(1024) {
                         check_cancel(progress)?;
-                        progress.update(
-                            Phase::Check,
-                            done_bytes + reader.get_ref().bytes_read(),
-                            total_bytes,
-                        );
+                        progress.update(Phase::Check, done_bytes + read, total_bytes);
                     }
-                }
+                    Ok(())
+                })?;
                 let declared = counts.get(kind.as_str()).copied().unwrap_or(0);
-                let entry = reader.into_inner();
-                entry.finish()?;
                 if declared != n {
                     return Err(refuse(
                         path,
@@ -652,6 +637,30 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
         )),
     };
     Ok((plan, ()))
+}
+
+/// Reads the record lines of entry `name` through the line cap, as UTF-8 text, calling
+/// `each(line number, text, bytes read so far)`; then checks the entry's size and hash.
+/// Returns how many lines there were.
+fn for_each_line(
+    entry: super::reader::EntryReader<'_>,
+    path: &Path,
+    name: &str,
+    line: &mut Vec<u8>,
+    mut each: impl FnMut(u64, &str, u64) -> Result<()>,
+) -> Result<u64> {
+    let mut reader = BufReader::with_capacity(256 * 1024, entry);
+    let mut n = 0u64;
+    while read_line(&mut reader, line, limits::MAX_LINE_BYTES)
+        .map_err(|e| reader.get_ref().problem(e))?
+    {
+        n += 1;
+        let text = std::str::from_utf8(line)
+            .map_err(|_| refuse(path, format!("`{name}` line {n}: not UTF-8 text")))?;
+        each(n, text, reader.get_ref().bytes_read())?;
+    }
+    reader.into_inner().finish()?;
+    Ok(n)
 }
 
 type Staged = Vec<(tempfile::NamedTempFile, std::path::PathBuf)>;
@@ -713,31 +722,17 @@ fn apply(
             EntryName::Note => bundle.entry(&f.path)?.finish()?,
             EntryName::Records(kind) => {
                 let entry = bundle.entry(&f.path)?;
-                let mut reader = BufReader::with_capacity(256 * 1024, entry);
-                let mut n = 0u64;
-                loop {
-                    let more = read_line(&mut reader, &mut line, limits::MAX_LINE_BYTES)
-                        .map_err(|e| reader.get_ref().problem(e))?;
-                    if !more {
-                        break;
-                    }
-                    n += 1;
+                for_each_line(entry, path, &f.path, &mut line, |n, text, read| {
                     let at =
                         |problem: String| refuse(path, format!("`{}` line {n}: {problem}", f.path));
-                    let text =
-                        std::str::from_utf8(&line).map_err(|_| at("not UTF-8 text".into()))?;
                     let incoming = parse_line(w.tx(), kind, text, Reading::Apply).map_err(at)?;
                     w.merge_record(&incoming)?;
                     if n.is_multiple_of(1024) {
                         check_cancel(progress)?;
-                        progress.update(
-                            Phase::Apply,
-                            done_bytes + reader.get_ref().bytes_read(),
-                            total_bytes,
-                        );
+                        progress.update(Phase::Apply, done_bytes + read, total_bytes);
                     }
-                }
-                reader.into_inner().finish()?;
+                    Ok(())
+                })?;
             }
             EntryName::Manifest | EntryName::Signature => {}
         }
