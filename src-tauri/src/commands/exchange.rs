@@ -17,7 +17,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tauri::{AppHandle, Emitter, State};
-use tauri_plugin_dialog::DialogExt;
 
 /// The event long exchanges report progress with.
 const PROGRESS_EVENT: &str = "exchange-progress";
@@ -213,26 +212,7 @@ pub async fn exchange_pick_file(
     save: bool,
     suggested_name: Option<String>,
 ) -> AppResult<Option<String>> {
-    let dialog = app
-        .dialog()
-        .file()
-        .add_filter("Insisst bundle", &["insisst"]);
-    let picked = if save {
-        let dialog = match suggested_name {
-            Some(name) => dialog.set_file_name(name),
-            None => dialog,
-        };
-        dialog.blocking_save_file()
-    } else {
-        dialog.blocking_pick_file()
-    };
-    picked
-        .map(|p| {
-            p.into_path()
-                .map(|p| p.display().to_string())
-                .map_err(|e| AppError::new("invalid", format!("not a local file: {e}")))
-        })
-        .transpose()
+    super::dialog::pick_file(&app, ("Insisst bundle", &["insisst"]), save, suggested_name)
 }
 
 #[tauri::command]

@@ -1,6 +1,7 @@
 //! The app's commands, one module per domain. Each is thin: arguments in, one call into
 //! insisst-core, a DTO out.
 
+mod dialog;
 pub mod exchange;
 pub mod home;
 pub mod records;

@@ -8,7 +8,6 @@ use crate::state::AppState;
 use insisst_core::{Workspace, WorkspaceOptions};
 use std::path::PathBuf;
 use tauri::{AppHandle, State};
-use tauri_plugin_dialog::DialogExt;
 
 fn path_arg(path: &str, what: &str) -> AppResult<PathBuf> {
     let path = path.trim();
@@ -91,35 +90,11 @@ pub async fn backup_pick_file(
     save: bool,
     suggested_name: Option<String>,
 ) -> AppResult<Option<String>> {
-    let dialog = app.dialog().file().add_filter("Insisst backup", &["zip"]);
-    let picked = if save {
-        let dialog = match suggested_name {
-            Some(name) => dialog.set_file_name(name),
-            None => dialog,
-        };
-        dialog.blocking_save_file()
-    } else {
-        dialog.blocking_pick_file()
-    };
-    picked
-        .map(|p| {
-            p.into_path()
-                .map(|p| p.display().to_string())
-                .map_err(|e| AppError::new("invalid", format!("not a local file: {e}")))
-        })
-        .transpose()
+    super::dialog::pick_file(&app, ("Insisst backup", &["zip"]), save, suggested_name)
 }
 
 /// The system's folder dialog: where to restore a backup.
 #[tauri::command]
 pub async fn backup_pick_folder(app: AppHandle) -> AppResult<Option<String>> {
-    app.dialog()
-        .file()
-        .blocking_pick_folder()
-        .map(|p| {
-            p.into_path()
-                .map(|p| p.display().to_string())
-                .map_err(|e| AppError::new("invalid", format!("not a local folder: {e}")))
-        })
-        .transpose()
+    super::dialog::pick_folder(&app)
 }
