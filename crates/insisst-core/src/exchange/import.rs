@@ -514,6 +514,43 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
             |r| r.get(0),
         )
         .ctx("read the bundles seen")?;
+    let manifest_sha256 = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
+        &bundle.manifest_bytes,
+    ));
+    let attachments_dir = ws.attachments_dir();
+    if already_applied(conn, &bundle.manifest, &manifest_sha256, &attachments_dir)? {
+        // Every revision this exact bundle holds was merged here before, and revisions are
+        // never forgotten (erasure empties them, keeps their ids): importing it again can
+        // change nothing, so its entries are not read again (CouchDB's replication
+        // checkpoints rest on the same fact). Its signature was checked above.
+        let kinds = bundle
+            .manifest
+            .counts
+            .iter()
+            .filter_map(|(k, n)| {
+                let kind: Kind = k.parse().ok()?;
+                Some((
+                    kind,
+                    KindPlan {
+                        unchanged: *n,
+                        ..Default::default()
+                    },
+                ))
+            })
+            .collect();
+        return Ok((
+            ImportPlan {
+                manifest: bundle.manifest,
+                signature,
+                kinds,
+                new_attachments: 0,
+                seen_before: true,
+                key_recorded: false,
+                manifest_sha256,
+            },
+            (),
+        ));
+    }
     let total_bytes: u64 = bundle.manifest.files.iter().map(|f| f.size).sum();
     let mut done_bytes = 0u64;
     let mut kinds: BTreeMap<Kind, KindPlan> = BTreeMap::new();
@@ -521,7 +558,6 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
     let mut in_bundle: HashSet<String> = HashSet::new();
     let mut needed: Vec<(String, String)> = vec![];
     let mut new_attachments = 0u64;
-    let attachments_dir = ws.attachments_dir();
     let names: Vec<(String, u64)> = bundle
         .manifest
         .files
@@ -632,11 +668,31 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
         new_attachments,
         seen_before,
         key_recorded: false,
-        manifest_sha256: hex::encode(<sha2::Sha256 as sha2::Digest>::digest(
-            &bundle.manifest_bytes,
-        )),
+        manifest_sha256,
     };
     Ok((plan, ()))
+}
+
+/// Whether this workspace merged a bundle with exactly this manifest before (the manifest
+/// hashes every entry), and still has its attachment files.
+fn already_applied(
+    conn: &Connection,
+    manifest: &Manifest,
+    manifest_sha256: &str,
+    attachments_dir: &Path,
+) -> Result<bool> {
+    let seen: bool = conn
+        .query_row(
+            "SELECT EXISTS (SELECT 1 FROM bundles_seen WHERE sha256 = ?1)",
+            [manifest_sha256],
+            |r| r.get(0),
+        )
+        .ctx("read the bundles seen")?;
+    Ok(seen
+        && manifest.files.iter().all(|f| match classify(&f.path) {
+            Some(EntryName::Attachment(hash)) => attachments_dir.join(hash).is_file(),
+            _ => true,
+        }))
 }
 
 /// Reads the record lines of entry `name` through the line cap, as UTF-8 text, calling

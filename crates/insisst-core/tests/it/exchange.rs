@@ -176,6 +176,15 @@ fn reimporting_any_bundle_changes_nothing() {
         assert!(plan.seen_before);
     }
     assert_eq!(state(&b), before);
+    // A new bundle of the same records is read in full (its manifest is new) and changes
+    // nothing either.
+    let third = tmp_file(dir.path(), "third.insisst");
+    export_all(&mut a, &third);
+    let plan = import(&mut b, &third);
+    assert!(!plan.seen_before);
+    assert_eq!(plan.total().changes(), 0);
+    assert!(plan.total().unchanged > 10);
+    assert_eq!(state(&b), before);
     // The old bundle after the new one: its revision is an ancestor, not news.
     assert_eq!(b.get(&note.id).unwrap().title(), "Workshop notes, edited");
 }
