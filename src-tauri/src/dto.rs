@@ -102,6 +102,42 @@ pub struct RecordDetail {
     pub revision_count: u32,
 }
 
+/// One revision of a record, as the History panel lists it (newest first).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct RevisionEntry {
+    pub rev: String,
+    pub generation: u32,
+    pub author: String,
+    pub author_org: Option<String>,
+    pub created_at: String,
+    /// A tombstone: the record was deleted in this revision.
+    pub deleted: bool,
+    /// The record's current revision.
+    pub is_winner: bool,
+    /// An ancestor known by rev only: it was made in another workspace and never came here.
+    pub stub: bool,
+    /// The title of that revision (empty when deleted, erased or a stub).
+    pub title: String,
+    /// The revision's whole record, or null when it is a stub or its content was erased.
+    pub record: serde_json::Value,
+}
+
+/// A learning question as the Learning agenda's board and list show it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct QuestionCard {
+    pub id: String,
+    pub rev: String,
+    pub title: String,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub theme: Option<String>,
+    pub owner_org: Option<String>,
+    /// The owner organisation's name (its short name when it has one).
+    pub owner_name: Option<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct SearchRequest {
     /// What was typed: words, "phrases", -exclusions, kind: tag: org: … filters.
@@ -388,6 +424,8 @@ mod tests {
             generate::<LinkRef>(),
             generate::<ScheduledBlock>(),
             generate::<RecordDetail>(),
+            generate::<RevisionEntry>(),
+            generate::<QuestionCard>(),
             generate::<serde_json::Value>(),
             generate::<SearchRequest>(),
             generate::<SearchHit>(),

@@ -598,6 +598,126 @@ test('frame, home, shortcuts and settings: panels with demo data, Ctrl+N, backup
   }
 });
 
+/** The text of `selector`, read as textContent (getText() is '' in `contain: strict` boxes). */
+async function textOf(browser, selector) {
+  return String(await browser.$(selector).getProperty('textContent')).trim();
+}
+
+test('learning agenda: move a question on the board by keyboard, edit it, restore an earlier revision', { timeout: 300_000 }, async () => {
+  const mine = process.env.INSISST_WORKSPACE;
+  assert.ok(mine, 'run.sh sets INSISST_WORKSPACE');
+  // A question of our own, high priority so that it tops the Open column.
+  const title = 'How do Łódź and Århus pilot housing first? (e2e board)';
+  const edited = 'Housing first pilots in Łódź, Århus and Plzeň (e2e edit)';
+  const question = cli(mine, 'add', 'question', '--title', title, '--set', 'status=open', '--set', 'priority=high',
+    '--set', 'theme=housing first', '--set', 'provisional_answer=Start with ten flats.');
+  assert.ok(question.id, `add printed an id: ${JSON.stringify(question)}`);
+  const card = (status) => `[data-testid="board-column"][data-status="${status}"] [data-card-link="${question.id}"]`;
+
+  const browser = await createSession();
+  try {
+    try {
+      await browser.setTimeout({ script: COMMAND_TIMEOUT, pageLoad: START_TIMEOUT, implicit: 0 });
+      await assertEmbeddedUi(browser);
+      // The app reopens the last view of the previous test: go to the agenda explicitly.
+      await visible(browser, '[data-testid="nav-question"]', 'the Learning agenda navigation entry', START_TIMEOUT);
+      await goTo(browser, 'question');
+      await (await visible(browser, '[data-testid="agenda-view-board"]', 'the Board view button')).click();
+      await visible(browser, card('open'), 'the new question in the Open column');
+      const columns = await browser.$$('[data-testid="board-column"]');
+      const statuses = [];
+      for (const column of columns) statuses.push(await column.getAttribute('data-status'));
+      assert.deepEqual(statuses, ['open', 'provisional', 'resolved', 'dropped'], 'one column per status, in order');
+      const cardText = String(await browser.$(`[data-testid="board-card"][data-id="${question.id}"]`).getProperty('textContent'));
+      assert.match(cardText, /High/, 'the card shows its priority');
+      assert.match(cardText, /housing first/, 'the card shows its theme');
+      await screenshot(browser, '40-agenda-board');
+
+      // Keyboard: focus the card, Alt+→ moves it to Provisional; the CLI sees the new status.
+      await browser.execute((selector) => document.querySelector(selector)?.focus(), card('open'));
+      await browser.keys([Key.Alt, Key.ArrowRight]);
+      await visible(browser, card('provisional'), 'the question in the Provisional column after Alt+→');
+      await browser.waitUntil(async () => cli(mine, 'show', question.id).status === 'provisional', {
+        timeout: WAIT,
+        timeoutMsg: 'the CLI does not see the question as provisional',
+      });
+      assert.equal(await browser.$(card('open')).isExisting(), false, 'the card left the Open column');
+      const focused = await browser.execute(() => document.activeElement?.getAttribute('data-card-link'));
+      assert.equal(focused, question.id, 'the moved card keeps the keyboard focus');
+      await screenshot(browser, '41-agenda-moved');
+
+      // Enter opens the question: its provisional answer, links and history are there.
+      await browser.keys(['Enter']);
+      await visible(browser, `[data-testid="record-detail"][data-id="${question.id}"]`, 'the question opened from the board');
+      assert.equal(await textOf(browser, '[data-testid="detail-title"]'), title);
+      assert.match(await textOf(browser, '[data-testid="detail-fields"]'), /Start with ten flats\./, 'the provisional answer is shown');
+
+      // Edit the title and save.
+      await (await visible(browser, '[data-testid="detail-edit"]', 'the Edit button')).click();
+      await visible(browser, '[data-testid="record-editor"]', 'the edit form');
+      assert.equal(await browser.$('[data-testid="edit-status"]').getValue(), 'provisional', 'the form shows the current status');
+      await typeInto(browser, '[data-testid="edit-title"]', edited, 'the title field');
+      await screenshot(browser, '42-question-edit');
+      await (await visible(browser, '[data-testid="edit-save"]', 'the Save button')).click();
+      await browser.waitUntil(async () => (await textOf(browser, '[data-testid="detail-title"]')) === edited, {
+        timeout: WAIT,
+        timeoutMsg: 'the saved title is not shown',
+      });
+      await browser.$('[data-testid="record-editor"]').waitForExist({ reverse: true, timeout: WAIT, timeoutMsg: 'the form stays open after Save' });
+      assert.equal(cli(mine, 'show', question.id).title, edited, 'the CLI sees the edited title');
+
+      // History: newest first; restore the revision before the edit.
+      await (await visible(browser, '[data-testid="detail-history"]', 'the History button')).click();
+      await visible(browser, '[data-testid="history-entry"]', 'the history entries');
+      const entries = await browser.$$('[data-testid="history-entry"]');
+      assert.equal(entries.length, 3, 'three revisions: created, moved, edited');
+      const titles = [];
+      for (const entry of entries) titles.push(String(await entry.$('[data-testid="history-title"]').getProperty('textContent')).trim());
+      assert.deepEqual(titles, [edited, title, title], 'newest first');
+      assert.ok(await entries[0].$('[data-testid="history-current"]').isExisting(), 'the newest revision is marked current');
+      const earlier = entries[1];
+      const earlierRev = await earlier.getAttribute('data-rev');
+      await (await earlier.$('[data-testid="history-preview"]')).click();
+      await visible(browser, '[data-testid="history-fields"]', 'the preview of the earlier revision');
+      assert.match(await textOf(browser, '[data-testid="history-fields"]'), /Provisional/, 'the preview shows that revision’s fields');
+      await browser.execute(() => {
+        const view = document.querySelector('.question-view');
+        const panel = document.querySelector('[data-testid="history-panel"]');
+        if (view && panel) view.scrollTo(0, panel.getBoundingClientRect().top - view.getBoundingClientRect().top + view.scrollTop - 24);
+      });
+      await screenshot(browser, '43-question-history');
+      await (await earlier.$('[data-testid="history-restore"]')).click();
+      await browser.waitUntil(async () => (await textOf(browser, '[data-testid="detail-title"]')) === title, {
+        timeout: WAIT,
+        timeoutMsg: `restoring ${earlierRev} did not bring the earlier title back on screen`,
+      });
+      const shown = cli(mine, 'show', question.id);
+      assert.equal(shown.title, title, 'the CLI sees the restored title');
+      assert.equal(shown.status, 'provisional', 'the restored revision keeps the status it had');
+      await browser.waitUntil(async () => (await browser.$$('[data-testid="history-entry"]')).length === 4, {
+        timeout: WAIT,
+        timeoutMsg: 'the history does not show the restore as a new revision',
+      });
+      await browser.execute(() => document.querySelector('.question-view')?.scrollTo(0, 0));
+      await screenshot(browser, '44-question-restored');
+
+      // The list view, sorted by priority: the question is among the rows.
+      await (await visible(browser, '[data-testid="back-to-agenda"]', 'the way back to the agenda')).click();
+      await (await visible(browser, '[data-testid="agenda-view-list"]', 'the List view button')).click();
+      await visible(browser, `[data-testid="agenda-row"][data-id="${question.id}"]`, 'the question in the list');
+      await (await visible(browser, '[data-testid="agenda-sort-age"]', 'the Age column head')).click();
+      await screenshot(browser, '45-agenda-list');
+      await (await visible(browser, '[data-testid="agenda-view-board"]', 'the Board view button')).click();
+      await visible(browser, card('provisional'), 'the question back on the board, still provisional');
+    } catch (error) {
+      await screenshot(browser, '99-agenda-failure').catch(() => {});
+      throw error;
+    }
+  } finally {
+    await deleteSession(browser);
+  }
+});
+
 test('first start on an empty folder: the welcome form creates the workspace with demo data', { timeout: 420_000 }, async () => {
   const dir = mkdtempSync(path.join(SCRATCH, 'first-start-'));
   const workspace = path.join(dir, 'empty workspace');

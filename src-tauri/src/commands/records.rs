@@ -1,10 +1,13 @@
 //! Records: lists and details.
 
-use crate::dto::{LinkRef, RecordDetail, RecordPage, RecordSummary, ScheduledBlock};
+use crate::dto::{
+    LinkRef, QuestionCard, RecordDetail, RecordPage, RecordSummary, RevisionEntry, ScheduledBlock,
+};
 use crate::error::AppResult;
 use crate::state::{with_workspace, AppState};
 use insisst_core::store::ListQuery;
 use insisst_core::Kind;
+use std::collections::HashMap;
 use tauri::State;
 
 /// The most rows one call returns: lists page through longer results.
@@ -112,15 +115,153 @@ pub async fn record_create(
     fields: serde_json::Value,
 ) -> AppResult<RecordDetail> {
     let kind: Kind = kind.parse()?;
-    let serde_json::Value::Object(content) = fields else {
-        return Err(crate::error::AppError::new(
-            "invalid",
-            "a record's fields must be an object",
-        ));
-    };
+    let content = fields_object(fields)?;
     with_workspace(state.shared(), state.root.clone(), move |ws| {
         let r = ws.create(kind, content)?;
         record_detail(ws, r)
+    })
+    .await
+}
+
+fn fields_object(
+    fields: serde_json::Value,
+) -> AppResult<serde_json::Map<String, serde_json::Value>> {
+    match fields {
+        serde_json::Value::Object(content) => Ok(content),
+        _ => Err(crate::error::AppError::new(
+            "invalid",
+            "a record's fields must be an object",
+        )),
+    }
+}
+
+/// Replaces the fields of record `id` (the whole record, as `record` shows it). With
+/// `expected_rev`, the core refuses with `conflict` when the record changed since.
+#[tauri::command]
+pub async fn record_update(
+    state: State<'_, AppState>,
+    id: String,
+    fields: serde_json::Value,
+    expected_rev: Option<String>,
+) -> AppResult<RecordDetail> {
+    let content = fields_object(fields)?;
+    with_workspace(state.shared(), state.root.clone(), move |ws| {
+        let r = ws.update(&id, content, expected_rev.as_deref())?;
+        record_detail(ws, r)
+    })
+    .await
+}
+
+/// Every revision of record `id`, newest first.
+#[tauri::command]
+pub async fn record_history(
+    state: State<'_, AppState>,
+    id: String,
+) -> AppResult<Vec<RevisionEntry>> {
+    with_workspace(state.shared(), state.root.clone(), move |ws| {
+        Ok(ws
+            .history(&id)?
+            .into_iter()
+            .map(|v| {
+                let title = v
+                    .content
+                    .as_ref()
+                    .and_then(|c| c.get("title"))
+                    .and_then(serde_json::Value::as_str)
+                    .unwrap_or_default()
+                    .to_string();
+                let record = match v.content {
+                    Some(mut content) => {
+                        content.insert("rev".into(), serde_json::Value::String(v.rev.clone()));
+                        serde_json::Value::Object(content)
+                    }
+                    None => serde_json::Value::Null,
+                };
+                RevisionEntry {
+                    generation: u32::try_from(v.generation).unwrap_or(0),
+                    rev: v.rev,
+                    author: v.author,
+                    author_org: v.author_org,
+                    created_at: v.created_at,
+                    deleted: v.deleted,
+                    is_winner: v.is_winner,
+                    stub: v.stub,
+                    title,
+                    record,
+                }
+            })
+            .collect())
+    })
+    .await
+}
+
+/// Makes revision `rev` of record `id` current again, as a new revision.
+#[tauri::command]
+pub async fn record_restore(
+    state: State<'_, AppState>,
+    id: String,
+    rev: String,
+) -> AppResult<RecordDetail> {
+    with_workspace(state.shared(), state.root.clone(), move |ws| {
+        let r = ws.restore(&id, &rev)?;
+        record_detail(ws, r)
+    })
+    .await
+}
+
+/// Deletes record `id` (a tombstone revision; its history stays restorable).
+#[tauri::command]
+pub async fn record_delete(state: State<'_, AppState>, id: String) -> AppResult<()> {
+    with_workspace(state.shared(), state.root.clone(), move |ws| {
+        ws.delete(&id)?;
+        Ok(())
+    })
+    .await
+}
+
+/// Every live learning question, newest updated first, with its owner's name.
+#[tauri::command]
+pub async fn questions_list(state: State<'_, AppState>) -> AppResult<Vec<QuestionCard>> {
+    with_workspace(state.shared(), state.root.clone(), move |ws| {
+        let questions = ws.list(&ListQuery {
+            kind: Some(Kind::Question),
+            ..Default::default()
+        })?;
+        let mut names: HashMap<String, Option<String>> = HashMap::new();
+        let text = |r: &insisst_core::store::Record, f: &str| {
+            r.str(f).filter(|s| !s.is_empty()).map(str::to_string)
+        };
+        let mut out = Vec::with_capacity(questions.len());
+        for q in &questions {
+            let owner_org = text(q, "owner_org");
+            let owner_name = match &owner_org {
+                Some(org) => names
+                    .entry(org.clone())
+                    .or_insert_with(|| {
+                        ws.get(org).ok().map(|o| {
+                            o.str("short_name")
+                                .filter(|s| !s.is_empty())
+                                .unwrap_or(o.title())
+                                .to_string()
+                        })
+                    })
+                    .clone(),
+                None => None,
+            };
+            out.push(QuestionCard {
+                id: q.id.clone(),
+                rev: q.rev.clone(),
+                title: q.title().to_string(),
+                status: text(q, "status"),
+                priority: text(q, "priority"),
+                theme: text(q, "theme"),
+                owner_org,
+                owner_name,
+                created_at: text(q, "created_at").unwrap_or_default(),
+                updated_at: q.updated_at().to_string(),
+            });
+        }
+        Ok(out)
     })
     .await
 }

@@ -9,6 +9,8 @@ import type { LinkRef } from '../lib/bindings/LinkRef';
 import type { PartnerOrg } from '../lib/bindings/PartnerOrg';
 import type { RecordDetail } from '../lib/bindings/RecordDetail';
 import type { RecordSummary } from '../lib/bindings/RecordSummary';
+import type { QuestionCard } from '../lib/bindings/QuestionCard';
+import type { RevisionEntry } from '../lib/bindings/RevisionEntry';
 import type { ScheduledBlock } from '../lib/bindings/ScheduledBlock';
 import type { SearchHit } from '../lib/bindings/SearchHit';
 import type { SearchRequest } from '../lib/bindings/SearchRequest';
@@ -23,6 +25,9 @@ interface Stored {
   summary: RecordSummary;
   record: Json;
   links: LinkRef[];
+  /** Earlier contents, oldest first (the current one is `record`). */
+  past?: { record: Json; at: string; deleted?: boolean }[];
+  deleted?: boolean;
 }
 
 const PARTNERS: PartnerOrg[] = [
@@ -225,6 +230,7 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
       status: pick(['open', 'provisional', 'resolved', 'dropped'], i),
       priority: pick(['high', 'medium', 'low'], i),
       theme: pick(TOPICS, i),
+      owner_org: pick(PARTNERS, i + 1).id,
       body: `Context from ${pick(PLACES, i)}.\n\nWhat we know so far…`,
     }),
   );
@@ -370,6 +376,26 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
     };
   }
 
+  function revOf(s: Stored): string {
+    return `${(s.past?.length ?? 0) + 1}-${s.summary.id.replace(/\W/g, '').padEnd(32, 'f').slice(0, 32)}`;
+  }
+
+  function live(id: string): Stored {
+    const s = byId.get(id);
+    if (!s || s.deleted) throw { code: 'not_found', message: `No record with id ${id}` };
+    return s;
+  }
+
+  /** A new revision of `s` with `record` as its content. */
+  function change(s: Stored, record: Json): void {
+    s.past = [...(s.past ?? []), { record: s.record, at: s.summary.updated_at, deleted: s.deleted }];
+    s.record = record;
+    s.deleted = false;
+    s.summary.title = typeof record.title === 'string' ? record.title : s.summary.title;
+    s.summary.status = typeof record.status === 'string' ? record.status : null;
+    s.summary.updated_at = new Date().toISOString();
+  }
+
   const records = {
     list: async (kind: string, offset: number, limit: number) => {
       const all = byKind.get(kind) ?? [];
@@ -382,17 +408,88 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
         id,
         kind: s.summary.kind,
         title: s.summary.title,
-        rev: `2-${id.replace(/\W/g, '').padEnd(32, 'f').slice(0, 32)}`,
+        rev: revOf(s),
         created_at: iso(900),
         updated_at: s.summary.updated_at,
-        record: { ...s.record, rev: '2-…' },
+        record: { ...s.record, rev: revOf(s) },
         links: s.links,
         backlinks: backlinks(id),
         schedule: schedule(s.record),
-        revision_count: 2,
+        revision_count: (s.past?.length ?? 0) + 1,
       };
       return delay(detail, 30);
     },
+    update: async (id: string, fields: Record<string, unknown>, expectedRev: string) => {
+      const s = live(id);
+      if (expectedRev !== revOf(s)) {
+        throw { code: 'conflict', message: `record ${id} changed since revision ${expectedRev} (now ${revOf(s)}); reload it and try again` };
+      }
+      const title = typeof fields.title === 'string' ? fields.title.trim() : '';
+      if (!title) throw { code: 'invalid_field', message: `${s.summary.kind} ${id}: field \`title\`: is required` };
+      const next: Json = { ...(fields as Json), id, kind: s.summary.kind };
+      delete next.rev;
+      change(s, next);
+      return records.get(id);
+    },
+    history: async (id: string): Promise<RevisionEntry[]> => {
+      const s = byId.get(id);
+      if (!s) throw { code: 'not_found', message: `No record with id ${id}` };
+      const all = [...(s.past ?? []), { record: s.record, at: s.summary.updated_at, deleted: s.deleted }];
+      return delay(
+        all
+          .map((v, i) => ({
+            rev: `${i + 1}-${id.replace(/\W/g, '').padEnd(32, 'f').slice(0, 32)}`,
+            generation: i + 1,
+            author: i % 2 ? 'Päivi Mäkelä' : 'Søren Østergaard',
+            author_org: i % 2 ? 'THL' : 'SIA',
+            created_at: v.at,
+            deleted: v.deleted ?? false,
+            is_winner: i === all.length - 1,
+            stub: false,
+            title: v.deleted ? '' : typeof v.record.title === 'string' ? v.record.title : '',
+            record: v.deleted ? null : { ...v.record, rev: `${i + 1}-…` },
+          }))
+          .reverse(),
+        40,
+      );
+    },
+    restore: async (id: string, rev: string) => {
+      const s = byId.get(id);
+      if (!s) throw { code: 'not_found', message: `No record with id ${id}` };
+      const all = [...(s.past ?? []), { record: s.record, at: s.summary.updated_at, deleted: s.deleted }];
+      const found = all[Number(rev.split('-')[0]) - 1];
+      if (!found || found.deleted) throw { code: 'invalid', message: `revision ${rev} of ${id} cannot be restored` };
+      change(s, { ...found.record });
+      return records.get(id);
+    },
+    remove: async (id: string) => {
+      const s = live(id);
+      s.past = [...(s.past ?? []), { record: s.record, at: s.summary.updated_at }];
+      s.deleted = true;
+      s.summary.updated_at = new Date().toISOString();
+      const list = byKind.get(s.summary.kind) ?? [];
+      byKind.set(s.summary.kind, list.filter((x) => x !== s));
+      await delay(null);
+    },
+    questions: async (): Promise<QuestionCard[]> =>
+      delay(
+        (byKind.get('question') ?? []).map((q) => {
+          const owner = PARTNERS.find((p) => p.id === q.record.owner_org);
+          const text = (v: JsonValue | undefined) => (typeof v === 'string' && v ? v : null);
+          return {
+            id: q.summary.id,
+            rev: revOf(q),
+            title: q.summary.title,
+            status: text(q.record.status),
+            priority: text(q.record.priority),
+            theme: text(q.record.theme),
+            owner_org: text(q.record.owner_org),
+            owner_name: owner?.short_name ?? null,
+            created_at: iso(900),
+            updated_at: q.summary.updated_at,
+          };
+        }),
+      ),
     create: async (kind: string, fields: Record<string, unknown>) => {
       const list = byKind.get(kind);
       if (!list) throw { code: 'invalid', message: `unknown kind ${kind}` };

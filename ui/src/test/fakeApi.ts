@@ -14,6 +14,8 @@ import type { PartnerOrg } from '../lib/bindings/PartnerOrg';
 import type { RecordDetail } from '../lib/bindings/RecordDetail';
 import type { RecordPage } from '../lib/bindings/RecordPage';
 import type { RecordSummary } from '../lib/bindings/RecordSummary';
+import type { RevisionEntry } from '../lib/bindings/RevisionEntry';
+import type { QuestionCard } from '../lib/bindings/QuestionCard';
 import type { SearchHit } from '../lib/bindings/SearchHit';
 import type { SearchResults } from '../lib/bindings/SearchResults';
 import type { WorkspaceStatus } from '../lib/bindings/WorkspaceStatus';
@@ -211,6 +213,11 @@ export function fakeApi(overrides: {
   list?: Api['records']['list'];
   get?: Api['records']['get'];
   create?: Api['records']['create'];
+  update?: Api['records']['update'];
+  history?: Api['records']['history'];
+  restore?: Api['records']['restore'];
+  remove?: Api['records']['remove'];
+  questions?: Api['records']['questions'];
   search?: Api['search']['query'];
   exchange?: Partial<Omit<Api['exchange'], 'onProgress'>>;
   overview?: Api['home']['overview'];
@@ -234,6 +241,21 @@ export function fakeApi(overrides: {
           }),
       ),
       create: vi.fn(overrides.create ?? (async (kind: string, fields: Record<string, unknown>) => createdRecord(kind, fields))),
+      update: vi.fn(
+        overrides.update ??
+          (async (id: string): Promise<RecordDetail> => {
+            throw { code: 'not_found', message: `No record ${id}` };
+          }),
+      ),
+      history: vi.fn(overrides.history ?? (async (): Promise<RevisionEntry[]> => [])),
+      restore: vi.fn(
+        overrides.restore ??
+          (async (id: string): Promise<RecordDetail> => {
+            throw { code: 'not_found', message: `No record ${id}` };
+          }),
+      ),
+      remove: vi.fn(overrides.remove ?? (async () => {})),
+      questions: vi.fn(overrides.questions ?? (async (): Promise<QuestionCard[]> => [])),
     },
     home: {
       overview: vi.fn(overrides.overview ?? (async () => OVERVIEW)),
