@@ -122,6 +122,12 @@ describe('RecordDetail editing and history', () => {
     expect(within(screen.getByTestId('record-editor')).getByTestId('edit-error')).toBeTruthy();
     expect((screen.getByTestId('edit-title') as HTMLInputElement).value).toBe('My edit');
     expect(screen.getByTestId('detail-title').textContent).toBe('Old title');
+
+    // Reload reads the record again and closes the form.
+    expect(api.records.get).toHaveBeenCalledTimes(1);
+    await fireEvent.click(screen.getByTestId('edit-reload'));
+    await vi.waitFor(() => expect(api.records.get).toHaveBeenCalledTimes(2));
+    await vi.waitFor(() => expect(screen.queryByTestId('record-editor')).toBeNull());
   });
 
   it('lists the history newest first and restores an older revision by its rev', async () => {

@@ -190,6 +190,8 @@ export const en = {
   'detail.editLabel': 'Edit {title}',
   'detail.tagsHint': 'Separate tags with commas.',
   'detail.notSet': 'Not set',
+  'detail.staleHint': 'This record changed since you opened it. Reload to see the current version (the edits here are then lost).',
+  'detail.reload': 'Reload',
   'detail.delete': 'Delete',
   'detail.deleteConfirm': 'Delete this record? Its history stays and it can be restored.',
   'detail.deleteYes': 'Delete record',
