@@ -100,6 +100,32 @@ describe('AgendaScreen', () => {
     expect(update).toHaveBeenCalledTimes(1);
   });
 
+  it('moves a card dropped on another column', async () => {
+    const cards = [card(1, 'open')];
+    const update = vi.fn(async (id: string, _fields: Record<string, unknown>, _rev: string) =>
+      detailOf({ ...cards[0]!, status: 'dropped' }, '2-new'),
+    );
+    const api = fakeApi({ questions: async () => cards, get: async () => detailOf(cards[0]!), update });
+    render(AgendaScreen, { props: { id: null }, ...withApi(api) });
+
+    await screen.findByTestId('agenda-board');
+    const data = new Map<string, string>();
+    const dataTransfer = {
+      setData: (type: string, value: string) => data.set(type, value),
+      getData: (type: string) => data.get(type) ?? '',
+      effectAllowed: 'all',
+      dropEffect: 'none',
+    };
+    await fireEvent.dragStart(within(column('open')).getByTestId('board-card'), { dataTransfer });
+    await fireEvent.dragOver(column('dropped'), { dataTransfer });
+    await fireEvent.drop(column('dropped'), { dataTransfer });
+
+    await vi.waitFor(() => expect(update).toHaveBeenCalledTimes(1));
+    expect(update.mock.calls[0]![1].status).toBe('dropped');
+    expect(update.mock.calls[0]![2]).toBe('1-r1');
+    expect(within(column('dropped')).getAllByTestId('board-card').map((c) => c.dataset.id)).toEqual(['q1']);
+  });
+
   it('puts a card back and shows the error when the save is refused', async () => {
     const cards = [card(1, 'open')];
     const api = fakeApi({
