@@ -521,8 +521,23 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
     if already_applied(conn, &bundle.manifest, &manifest_sha256, &attachments_dir)? {
         // Every revision this exact bundle holds was merged here before, and revisions are
         // never forgotten (erasure empties them, keeps their ids): importing it again can
-        // change nothing, so its entries are not read again (CouchDB's replication
-        // checkpoints rest on the same fact). Its signature was checked above.
+        // change nothing, so its records are not parsed again (CouchDB's replication
+        // checkpoints rest on the same fact). Its entries are still read through the caps
+        // and hashed: a damaged or altered file is refused, not reported as "nothing new".
+        let total_bytes: u64 = bundle.manifest.files.iter().map(|f| f.size).sum();
+        let mut done_bytes = 0u64;
+        let files: Vec<(String, u64)> = bundle
+            .manifest
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.size))
+            .collect();
+        for (name, size) in files {
+            check_cancel(progress)?;
+            bundle.entry(&name)?.finish()?;
+            done_bytes += size;
+            progress.update(Phase::Check, done_bytes, total_bytes);
+        }
         let kinds = bundle
             .manifest
             .counts
