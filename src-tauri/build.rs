@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "record_delete",
     "questions_list",
     "home_overview",
+    "open_external",
     "backup_create",
     "backup_restore",
     "backup_pick_file",

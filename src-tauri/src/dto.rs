@@ -100,6 +100,11 @@ pub struct RecordDetail {
     pub backlinks: Vec<LinkRef>,
     pub schedule: Option<Vec<ScheduledBlock>>,
     pub revision_count: u32,
+    /// The record's markdown `body` rendered to sanitised HTML (insisst-core's `markdown`),
+    /// `None` when it has no body. Wiki links are `a.wiki[href="#/record/<id>"]` (or
+    /// `a.wiki.missing[data-title]`), external links `a.external`, images only from
+    /// `insisst-attachment://localhost/<sha256>`.
+    pub body_html: Option<String>,
 }
 
 /// One revision of a record, as the History panel lists it (newest first).

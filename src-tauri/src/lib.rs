@@ -1,6 +1,7 @@
 //! The desktop shell: Tauri setup, the app's state, and thin commands that call insisst-core.
 //! No product logic lives here; see ARCHITECTURE.md.
 
+mod attachment_scheme;
 mod commands;
 pub mod dto;
 pub mod error;
@@ -14,8 +15,27 @@ use tauri_plugin_window_state::StateFlags;
 pub fn run() {
     let root = insisst_core::location::resolve(None);
     let state = state::AppState::new(root);
+    let attachments_root = state.root.clone();
     tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        // Rust side only: `open_external` calls it. Its script that opens every link of the
+        // page in the browser is off; the window decides which clicks leave the app.
+        .plugin(
+            tauri_plugin_opener::Builder::new()
+                .open_js_links_on_click(false)
+                .build(),
+        )
+        // `insisst-attachment://localhost/<sha256>`: attachment files, for rendered bodies'
+        // images (rules in attachment_scheme.rs). Files are read off the main thread.
+        .register_asynchronous_uri_scheme_protocol(
+            insisst_core::markdown::ATTACHMENT_SCHEME,
+            move |_ctx, request, responder| {
+                let root = attachments_root.clone();
+                tauri::async_runtime::spawn_blocking(move || {
+                    responder.respond(attachment_scheme::respond(&root, &request));
+                });
+            },
+        )
         // The window comes back at the size, place and maximised state it was closed in.
         .plugin(
             tauri_plugin_window_state::Builder::default()
@@ -36,6 +56,7 @@ pub fn run() {
             commands::records::record_delete,
             commands::records::questions_list,
             commands::home::home_overview,
+            commands::links::open_external,
             commands::settings::backup_create,
             commands::settings::backup_restore,
             commands::settings::backup_pick_file,

@@ -718,6 +718,119 @@ test('learning agenda: move a question on the board by keyboard, edit it, restor
   }
 });
 
+/** A 16x16 checkerboard PNG (blue and amber), small and real: the attachment of the rendered note. */
+const BOARD_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAJElEQVR42mPQj18ORx+2aMARLnGGQaiBGEXI4oNRw2g8DAoNABGTgJAl2E5PAAAAAElFTkSuQmCC';
+
+test('a note body renders: heading, task list, table, wiki link, external link, attached image', { timeout: 300_000 }, async () => {
+  const mine = process.env.INSISST_WORKSPACE;
+  assert.ok(mine, 'run.sh sets INSISST_WORKSPACE');
+  const dir = mkdtempSync(path.join(SCRATCH, 'render-'));
+  const targetTitle = 'Housing first in Plzeň (e2e render target)';
+  const target = cli(mine, 'add', 'note', '--title', targetTitle);
+  const png = path.join(dir, 'e2e-board.png');
+  writeFileSync(png, Buffer.from(BOARD_PNG, 'base64'));
+  const bodyFile = path.join(dir, 'body.md');
+  writeFileSync(
+    bodyFile,
+    [
+      '# Workshop day one',
+      '',
+      'What we agreed, see [[housing first in plzeň (E2E render target)]] and [[No such note e2e]].',
+      '',
+      '- [x] Site visit booked',
+      '- [ ] Send the minutes',
+      '',
+      '| City | Partner | People |',
+      '|:-----|:--------|-------:|',
+      '| Plzeň | MoLSA | 12 |',
+      '| Århus | SIA | 9 |',
+      '',
+      '> Quote from the visit, with `code` in it.',
+      '',
+      'More at [the project site](https://example.org/insisst).',
+      '',
+      '![board](e2e-board.png)',
+      '',
+    ].join('\n'),
+  );
+  const note = cli(mine, 'add', 'note', '--title', 'Rendered workshop notes (e2e)', '--body-file', bodyFile);
+  cli(mine, 'attach', note.id, png);
+
+  const browser = await createSession();
+  try {
+    try {
+      await browser.setTimeout({ script: COMMAND_TIMEOUT, pageLoad: START_TIMEOUT, implicit: 0 });
+      await assertEmbeddedUi(browser);
+      await visible(browser, '[data-testid="nav-home"]', 'the sidebar', START_TIMEOUT);
+      // By id alone, as a wiki link goes: the app finds the kind and shows the note's view.
+      await browser.execute((href) => {
+        window.location.hash = href;
+      }, `#/record/${encodeURIComponent(note.id)}`);
+      await visible(browser, `[data-testid="record-detail"][data-id="${note.id}"]`, 'the note opened by #/record/<id>');
+      assert.match(await browser.getUrl(), new RegExp(`#/kind/note/${note.id}$`), '#/record/<id> went on to the note view');
+      const body = await visible(browser, '[data-testid="detail-body"].markdown', 'the rendered body');
+
+      assert.equal(String(await body.$('h1').getProperty('textContent')), 'Workshop day one', 'the heading is rendered');
+      assert.equal((await body.$$('table tbody tr')).length, 2, 'the table has its two rows');
+      const boxes = await body.$$('input[type="checkbox"]');
+      assert.equal(boxes.length, 2, 'the task list has two checkboxes');
+      assert.equal(await boxes[0].getProperty('checked'), true, 'the done task is checked');
+      assert.equal(await boxes[1].getProperty('checked'), false, 'the open task is not');
+      const external = await body.$('a.external');
+      assert.equal(await external.getAttribute('href'), 'https://example.org/insisst', 'the external link keeps its URL');
+      const missing = await body.$('a.wiki.missing');
+      assert.equal(await missing.getAttribute('data-title'), 'No such note e2e', 'the unknown title is marked missing');
+      assert.equal(await missing.getAttribute('title'), 'No record titled “No such note e2e”', 'and says so when pointed at');
+
+      // The image: served by the attachment scheme, and really loaded.
+      const image = await body.$('img');
+      const src = String(await image.getAttribute('src'));
+      assert.match(src, /^insisst-attachment:\/\/localhost\/[0-9a-f]{64}$/, 'the image comes from the attachment scheme');
+      await browser.waitUntil(
+        () => browser.execute(() => {
+          const img = document.querySelector('[data-testid="detail-body"] img');
+          return img instanceof HTMLImageElement && img.complete && img.naturalWidth > 0;
+        }),
+        { timeout: WAIT, timeoutMsg: `the attached image ${src} did not load` },
+      );
+      assert.equal(await browser.execute(() => document.querySelector('[data-testid="detail-body"] img')?.naturalWidth), 16);
+      // Anything but a stored hash is not served.
+      const refused = await browser.executeAsync((done) => {
+        const img = new Image();
+        img.onload = () => done('loaded');
+        img.onerror = () => done('refused');
+        img.src = 'insisst-attachment://localhost/' + '0'.repeat(64);
+      });
+      assert.equal(refused, 'refused', 'an unknown hash is not served');
+      await screenshot(browser, '50-note-rendered-light');
+      await browser.execute(() => {
+        document.documentElement.dataset.theme = 'dark';
+      });
+      await screenshot(browser, '51-note-rendered-dark');
+      await browser.execute(() => {
+        delete document.documentElement.dataset.theme;
+      });
+
+      // The wiki link opens the other note, in the app.
+      const wiki = await body.$('a.wiki:not(.missing)');
+      // The attribute as written (WebDriver's getAttribute answers with the resolved URL here).
+      const wikiHref = await browser.execute((a) => a.getAttribute('href'), wiki);
+      assert.equal(wikiHref, `#/record/${target.id}`, 'the wiki link names the record it resolved to');
+      await wiki.click();
+      await visible(browser, `[data-testid="record-detail"][data-id="${target.id}"]`, 'the note the wiki link names');
+      assert.equal(String(await browser.$('[data-testid="detail-title"]').getProperty('textContent')).trim(), targetTitle);
+      await screenshot(browser, '52-wiki-link-followed');
+    } catch (error) {
+      await screenshot(browser, '99-render-failure').catch(() => {});
+      throw error;
+    }
+  } finally {
+    await deleteSession(browser);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('first start on an empty folder: the welcome form creates the workspace with demo data', { timeout: 420_000 }, async () => {
   const dir = mkdtempSync(path.join(SCRATCH, 'first-start-'));
   const workspace = path.join(dir, 'empty workspace');

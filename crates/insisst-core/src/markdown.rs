@@ -76,6 +76,51 @@ pub fn attachment_url(sha256: &str) -> Option<String> {
     is_sha256(sha256).then(|| format!("{ATTACHMENT_URL_PREFIX}{}", sha256.to_ascii_lowercase()))
 }
 
+/// `url` when the app may hand it to the system browser: `http://` or `https://` followed by
+/// something, or `mailto:` followed by something (scheme in any case), with no whitespace or
+/// control characters anywhere. The same schemes the renderer marks `external`; every other
+/// scheme (`file:`, `javascript:`, custom handlers) is refused.
+pub fn external_url(url: &str) -> Option<&str> {
+    if url.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    let lower = url.to_ascii_lowercase();
+    let ok = ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|p| lower.starts_with(p) && lower.len() > p.len());
+    ok.then_some(url)
+}
+
+/// The `Content-Type` under which the app serves an attachment file whose first bytes are
+/// `head` (16 are enough): a raster image type when the bytes are a PNG, JPEG, GIF, WebP, BMP
+/// or AVIF, else `application/octet-stream`.
+///
+/// Decided by the bytes, not by the attachment record's `media_type` (which comes from a file
+/// name, or from another workspace's bundle). Never `image/svg+xml` or any text type: an SVG
+/// or HTML document is active content (script, links, external loads), and a file served as
+/// one would run with the app's origin if the window ever navigated to it; as octet-stream
+/// an `<img>` shows nothing and nothing runs.
+pub fn attachment_content_type(head: &[u8]) -> &'static str {
+    if head.starts_with(b"\x89PNG\r\n\x1a\n") {
+        "image/png"
+    } else if head.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        "image/jpeg"
+    } else if head.starts_with(b"GIF87a") || head.starts_with(b"GIF89a") {
+        "image/gif"
+    } else if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+        "image/webp"
+    } else if head.starts_with(b"BM") && head.len() >= 14 {
+        "image/bmp"
+    } else if head.len() >= 12
+        && &head[4..8] == b"ftyp"
+        && matches!(&head[8..12], b"avif" | b"avis")
+    {
+        "image/avif"
+    } else {
+        "application/octet-stream"
+    }
+}
+
 /// Renders a markdown body to sanitised HTML.
 ///
 /// - `resolve` is asked for the record a wiki link names, with the title as written (the

@@ -4,6 +4,7 @@
 mod dialog;
 pub mod exchange;
 pub mod home;
+pub mod links;
 pub mod records;
 pub mod search;
 pub mod settings;

@@ -91,6 +91,7 @@ pub(crate) fn record_detail(
                 .collect()
         });
     let revision_count = u32::try_from(ws.revision_count(&r.id)?).unwrap_or(u32::MAX);
+    let body_html = ws.render_body(&r)?;
     Ok(RecordDetail {
         id: r.id.clone(),
         kind: r.kind.as_str().to_string(),
@@ -103,6 +104,7 @@ pub(crate) fn record_detail(
         backlinks,
         schedule,
         revision_count,
+        body_html,
     })
 }
 

@@ -1,7 +1,9 @@
 /**
  * A small hash router: `#/` home, `#/kind/<kind>` a list, `#/kind/<kind>/<id>` a record,
  * `#/exchange[/<tab>]` the Exchange screen (export, import, conflicts, keys) and
- * `#/conflicts/<id>` one conflict inside it, `#/settings` the settings.
+ * `#/conflicts/<id>` one conflict inside it, `#/settings` the settings, and `#/record/<id>`
+ * any record by id alone (a rendered body's wiki links: the app looks up its kind and goes on
+ * to `#/kind/<kind>/<id>`).
  * Hash routes work from Tauri's custom protocol and a static `dist/` without server help.
  */
 import { isKind, type Kind } from './kinds';
@@ -19,6 +21,7 @@ export type Route =
   | { name: 'kind'; kind: Kind; id: string | null }
   | { name: 'exchange'; tab: ExchangeTab; conflict: string | null }
   | { name: 'settings' }
+  | { name: 'record'; id: string }
   | { name: 'notFound'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -40,6 +43,7 @@ export function parseHash(hash: string): Route {
     if (isExchangeTab(tab)) return { name: 'exchange', tab, conflict: null };
   }
   if (parts[0] === 'settings' && parts.length === 1) return { name: 'settings' };
+  if (parts[0] === 'record' && parts.length === 2 && parts[1]) return { name: 'record', id: parts[1] };
   if (parts[0] === 'conflicts' && parts.length <= 2) {
     const id = parts[1];
     return { name: 'exchange', tab: 'conflicts', conflict: id ? id : null };
@@ -65,6 +69,14 @@ export function settingsHref(): string {
   return '#/settings';
 }
 
+/** The start of a `#/record/<id>` href (insisst-core's `RECORD_HREF_PREFIX`). */
+export const RECORD_PREFIX = '#/record/';
+
+/** A record by id alone, whatever its kind (`#/record/<id>`, as rendered wiki links are). */
+export function recordHref(id: string): string {
+  return `${RECORD_PREFIX}${encodeURIComponent(id)}`;
+}
+
 /** One conflict, shown in the Exchange screen's conflicts tab. */
 export function conflictHref(id: string): string {
   return `#/conflicts/${encodeURIComponent(id)}`;
@@ -80,6 +92,8 @@ export function routeHref(route: Route): string {
       return route.conflict ? conflictHref(route.conflict) : exchangeHref(route.tab);
     case 'settings':
       return settingsHref();
+    case 'record':
+      return recordHref(route.id);
     case 'notFound':
       return '#' + route.path;
   }
@@ -104,6 +118,14 @@ class Router {
     const href = typeof to === 'string' ? to : routeHref(to);
     this.route = parseHash(href);
     if (window.location.hash !== href) window.location.hash = href;
+  }
+
+  /** Go to a route in place of the current one (no new history entry: Back skips it). */
+  replace(to: Route | string): void {
+    const href = typeof to === 'string' ? to : routeHref(to);
+    this.route = parseHash(href);
+    // replaceState fires no `hashchange`; `route` is already set.
+    if (window.location.hash !== href) window.history.replaceState(window.history.state, '', href);
   }
 }
 

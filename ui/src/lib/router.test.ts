@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { conflictHref, exchangeHref, kindHref, parseHash, routeHref } from './router.svelte';
+import { conflictHref, exchangeHref, kindHref, parseHash, recordHref, routeHref, router } from './router.svelte';
 
 describe('router', () => {
   it('parses the hash routes', () => {
@@ -36,5 +36,23 @@ describe('router', () => {
       tab: 'keys',
       conflict: null,
     });
+  });
+
+  it('parses and builds the record route (a record by id, whatever its kind)', () => {
+    expect(parseHash('#/record/0190a1b2-c3d4')).toEqual({ name: 'record', id: '0190a1b2-c3d4' });
+    expect(parseHash('#/record/a%2Fb')).toEqual({ name: 'record', id: 'a/b' });
+    expect(parseHash('#/record')).toEqual({ name: 'notFound', path: '/record' });
+    expect(parseHash('#/record/a/b')).toEqual({ name: 'notFound', path: '/record/a/b' });
+    expect(recordHref('a b')).toBe('#/record/a%20b');
+    expect(routeHref({ name: 'record', id: 'x' })).toBe('#/record/x');
+  });
+
+  it('replaces the current route without a new history entry', () => {
+    window.location.hash = '#/kind/note';
+    const before = window.history.length;
+    router.replace(kindHref('note', 'n1'));
+    expect(router.route).toEqual({ name: 'kind', kind: 'note', id: 'n1' });
+    expect(window.location.hash).toBe('#/kind/note/n1');
+    expect(window.history.length).toBe(before);
   });
 });

@@ -416,6 +416,7 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
         backlinks: backlinks(id),
         schedule: schedule(s.record),
         revision_count: (s.past?.length ?? 0) + 1,
+        body_html: null,
       };
       return delay(detail, 30);
     },
@@ -593,6 +594,11 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
       restore: (_backup, folder) => delay(folder, 900),
       pickFile: () => delay(null),
       pickFolder: () => delay(null),
+    },
+    links: {
+      openExternal: async (url) => {
+        window.open(url, '_blank', 'noopener');
+      },
     },
   };
 }

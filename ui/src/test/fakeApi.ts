@@ -203,6 +203,7 @@ export function createdRecord(kind: string, fields: Record<string, unknown>): Re
     backlinks: [],
     schedule: null,
     revision_count: 1,
+    body_html: null,
   };
 }
 
@@ -222,6 +223,7 @@ export function fakeApi(overrides: {
   exchange?: Partial<Omit<Api['exchange'], 'onProgress'>>;
   overview?: Api['home']['overview'];
   settings?: Partial<Api['settings']>;
+  openExternal?: Api['links']['openExternal'];
 } = {}) {
   /** The listeners of `exchange-progress`; `emitProgress` calls them. */
   const progressListeners = new Set<(p: ExchangeProgress) => void>();
@@ -259,6 +261,9 @@ export function fakeApi(overrides: {
     },
     home: {
       overview: vi.fn(overrides.overview ?? (async () => OVERVIEW)),
+    },
+    links: {
+      openExternal: vi.fn(overrides.openExternal ?? (async () => {})),
     },
     settings: {
       backup: vi.fn(

@@ -205,6 +205,22 @@ pub fn exists(root: &Path) -> bool {
     database_path(root).is_file()
 }
 
+/// The file of the attachment with this sha256 in the workspace at `root`, if `sha256` is
+/// 64 hex digits and that file exists. Only ever a direct child of `attachments/` named by a
+/// lower-case hash: no part of `sha256` is joined to a path before it has been checked.
+/// (The app's attachment URI scheme serves exactly these files.)
+pub fn attachment_file(root: &Path, sha256: &str) -> Option<PathBuf> {
+    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let path = root.join(ATTACHMENTS_DIR).join(sha256.to_ascii_lowercase());
+    // symlink_metadata: a link planted in attachments/ is not followed out of the folder.
+    std::fs::symlink_metadata(&path)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|_| path)
+}
+
 fn open_connection(path: &Path, create: bool) -> Result<Connection> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     if create {
@@ -710,6 +726,92 @@ impl Workspace {
     /// Live records whose title is `title` (case and spacing folded).
     pub fn find_by_title(&self, title: &str) -> Result<Vec<Record>> {
         find_by_title(&self.conn, title)
+    }
+
+    /// The sha256 of the attachment a markdown body names with `name` (what
+    /// [`crate::markdown::render`] asks its `attachments` callback): a 64-hex sha256 whose
+    /// file is in `attachments/`, else a live attachment record whose `filename` is `name`,
+    /// preferring one that `from` links (by id in `links` or by hash in `attachments`), then
+    /// the oldest. `None` when nothing matches.
+    pub fn resolve_attachment(&self, name: &str, from: Option<&Record>) -> Result<Option<String>> {
+        if attachment_file(&self.root, name).is_some() {
+            return Ok(Some(name.to_ascii_lowercase()));
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT r.id, json_extract(v.content, '$.sha256') FROM records r
+                 JOIN revisions v ON v.id = r.id AND v.rev = r.rev
+                 WHERE r.kind = 'attachment' AND r.deleted = 0
+                   AND json_extract(v.content, '$.filename') = ?1
+                 ORDER BY r.created_at, r.id",
+            )
+            .ctx("find an attachment by name")?;
+        let candidates = stmt
+            .query_map([name], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?))
+            })
+            .ctx("find an attachment by name")?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("find an attachment by name")?;
+        let candidates: Vec<(String, String)> = candidates
+            .into_iter()
+            .filter_map(|(id, sha)| {
+                let sha = sha?.to_ascii_lowercase();
+                (sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_hexdigit())).then_some((id, sha))
+            })
+            .collect();
+        let (links, hashes) = from
+            .map(|r| {
+                (
+                    string_list(&r.content, "links"),
+                    string_list(&r.content, "attachments"),
+                )
+            })
+            .unwrap_or_default();
+        let linked = candidates.iter().find(|(id, sha)| {
+            links.contains(id) || hashes.iter().any(|h| h.eq_ignore_ascii_case(sha))
+        });
+        Ok(linked.or(candidates.first()).map(|(_, sha)| sha.clone()))
+    }
+
+    /// Record `record`'s markdown `body` rendered to sanitised HTML ([`crate::markdown::render`]),
+    /// or `None` when it has no body. Wiki links resolve by title ([`Workspace::find_by_title`],
+    /// the oldest match), attachments through [`Workspace::resolve_attachment`] from this record.
+    pub fn render_body(&self, record: &Record) -> Result<Option<String>> {
+        let Some(body) = record.str("body").filter(|b| !b.trim().is_empty()) else {
+            return Ok(None);
+        };
+        // The renderer's callbacks cannot fail; the first error is kept and returned.
+        let failure = std::cell::RefCell::new(None::<Error>);
+        let keep = |e: Error| {
+            failure.borrow_mut().get_or_insert(e);
+        };
+        let resolve = |title: &str| match self.find_by_title(title) {
+            Ok(found) => found
+                .into_iter()
+                .next()
+                .map(|r| crate::markdown::WikiTarget {
+                    title: r.title().to_string(),
+                    id: r.id,
+                }),
+            Err(e) => {
+                keep(e);
+                None
+            }
+        };
+        let attachments = |name: &str| match self.resolve_attachment(name, Some(record)) {
+            Ok(sha) => sha,
+            Err(e) => {
+                keep(e);
+                None
+            }
+        };
+        let html = crate::markdown::render(body, &resolve, &attachments);
+        match failure.into_inner() {
+            Some(e) => Err(e),
+            None => Ok(Some(html)),
+        }
     }
 
     /// The organisation a person means: a seeded partner by name or short name, else an

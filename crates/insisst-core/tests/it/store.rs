@@ -563,3 +563,160 @@ fn questions_come_by_priority() {
     assert_eq!(ids, [high2.clone(), high, medium, low, none]);
     assert_eq!(ws.questions_by_priority("open", 1).unwrap()[0].id, high2);
 }
+
+#[test]
+fn attachments_resolve_by_hash_or_by_the_linked_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    let note = ws
+        .create(Kind::Note, obj(json!({"title": "Board photos"})))
+        .unwrap();
+    let other = ws
+        .create(Kind::Note, obj(json!({"title": "Other photos"})))
+        .unwrap();
+    // Two different files with the same name, attached to different notes.
+    let (d1, d2) = (dir.path().join("a"), dir.path().join("b"));
+    std::fs::create_dir_all(&d1).unwrap();
+    std::fs::create_dir_all(&d2).unwrap();
+    std::fs::write(d1.join("board.png"), b"\x89PNG\r\n\x1a\nfirst").unwrap();
+    std::fs::write(d2.join("board.png"), b"\x89PNG\r\n\x1a\nsecond").unwrap();
+    let a_other = ws.attach(&other.id, &d2.join("board.png")).unwrap();
+    let a_note = ws.attach(&note.id, &d1.join("board.png")).unwrap();
+    let sha_note = a_note.str("sha256").unwrap().to_string();
+    let sha_other = a_other.str("sha256").unwrap().to_string();
+    let note = ws.get(&note.id).unwrap();
+
+    // By name: the one this record links, though the other is older.
+    assert_eq!(
+        ws.resolve_attachment("board.png", Some(&note)).unwrap(),
+        Some(sha_note.clone())
+    );
+    // With no record to prefer, the oldest.
+    assert_eq!(
+        ws.resolve_attachment("board.png", None).unwrap(),
+        Some(sha_other.clone())
+    );
+    // By hash (any case), only when the file is there.
+    assert_eq!(
+        ws.resolve_attachment(&sha_note.to_uppercase(), None)
+            .unwrap(),
+        Some(sha_note.clone())
+    );
+    assert_eq!(ws.resolve_attachment(&"0".repeat(64), None).unwrap(), None);
+    assert_eq!(
+        ws.resolve_attachment("nope.png", Some(&note)).unwrap(),
+        None
+    );
+    assert_eq!(
+        ws.resolve_attachment("../workspace.sqlite3", None).unwrap(),
+        None
+    );
+
+    // The file behind a hash: checked before any path is made.
+    let root = dir.path();
+    let file = insisst_core::store::attachment_file(root, &sha_note).unwrap();
+    assert_eq!(file, ws.attachments_dir().join(&sha_note));
+    for bad in [
+        "",
+        "..",
+        "../workspace.sqlite3",
+        &format!("{sha_note}/x"),
+        &"z".repeat(64),
+    ] {
+        assert_eq!(
+            insisst_core::store::attachment_file(root, bad),
+            None,
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        insisst_core::store::attachment_file(root, &"a".repeat(64)),
+        None
+    );
+}
+
+#[test]
+fn a_body_renders_with_wiki_links_by_title_and_its_attachments() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    let target = ws
+        .create(Kind::Question, obj(json!({"title": "Housing first"})))
+        .unwrap();
+    let note = ws
+        .create(
+            Kind::Note,
+            obj(json!({
+                "title": "Workshop",
+                "body": "# Day one\n\n- [x] done\n\nSee [[housing FIRST]] and [[Nowhere]].\n\n![board](board.png)\n\n[site](https://example.org)",
+            })),
+        )
+        .unwrap();
+    let file = dir.path().join("board.png");
+    std::fs::write(&file, b"\x89PNG\r\n\x1a\nbytes").unwrap();
+    let att = ws.attach(&note.id, &file).unwrap();
+    let sha = att.str("sha256").unwrap();
+    let note = ws.get(&note.id).unwrap();
+
+    let html = ws.render_body(&note).unwrap().unwrap();
+    assert!(html.contains("<h1>Day one</h1>"), "{html}");
+    assert!(html.contains(r#"type="checkbox""#), "{html}");
+    assert!(
+        html.contains(&format!(r##"href="#/record/{}""##, target.id)),
+        "{html}"
+    );
+    assert!(html.contains(r#"data-title="Nowhere""#), "{html}");
+    assert!(
+        html.contains(&format!(r#"src="insisst-attachment://localhost/{sha}""#)),
+        "{html}"
+    );
+    assert!(html.contains(r#"class="external""#), "{html}");
+
+    // No body, or only blanks: nothing to render.
+    assert_eq!(ws.render_body(&ws.get(&target.id).unwrap()).unwrap(), None);
+}
+
+#[test]
+fn attachments_are_served_only_as_raster_images_or_octet_streams() {
+    use insisst_core::markdown::attachment_content_type as ct;
+    assert_eq!(ct(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "image/png");
+    assert_eq!(ct(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10]), "image/jpeg");
+    assert_eq!(ct(b"GIF89a\x01\0\x01\0"), "image/gif");
+    assert_eq!(ct(b"RIFF\x10\0\0\0WEBPVP8 "), "image/webp");
+    assert_eq!(ct(b"\0\0\0\x1cftypavif\0\0"), "image/avif");
+    for active in [
+        &b"<svg xmlns=\"http://www.w3.org/2000/svg\"><script>alert(1)</script></svg>"[..],
+        b"<?xml version=\"1.0\"?><svg/>",
+        b"<!DOCTYPE html><script>alert(1)</script>",
+        b"%PDF-1.7",
+        b"",
+    ] {
+        assert_eq!(ct(active), "application/octet-stream");
+    }
+}
+
+#[test]
+fn only_http_and_mailto_urls_go_to_the_system_browser() {
+    use insisst_core::markdown::external_url;
+    for ok in [
+        "https://example.org/a?b#c",
+        "HTTP://example.org",
+        "mailto:a@example.org",
+    ] {
+        assert_eq!(external_url(ok), Some(ok));
+    }
+    for bad in [
+        "",
+        "https://",
+        "mailto:",
+        "file:///etc/passwd",
+        "javascript:alert(1)",
+        "insisst-attachment://localhost/00",
+        "ftp://example.org",
+        "https://example.org/a b",
+        "https://example.org/\n",
+        " https://example.org",
+        "#/record/x",
+    ] {
+        assert_eq!(external_url(bad), None, "{bad:?}");
+    }
+}

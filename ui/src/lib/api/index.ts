@@ -1,12 +1,13 @@
 import { getContext, setContext } from 'svelte';
 import { tauriExchangeApi, type ExchangeApi } from './exchange';
 import { tauriHomeApi, type HomeApi } from './home';
+import { tauriLinksApi, type LinksApi } from './links';
 import { tauriRecordsApi, type RecordsApi } from './records';
 import { tauriSearchApi, type SearchApi } from './search';
 import { tauriSettingsApi, type SettingsApi } from './settings';
 import { tauriWorkspaceApi, type WorkspaceApi } from './workspace';
 
-export type { ExchangeApi, HomeApi, RecordsApi, SearchApi, SettingsApi, WorkspaceApi };
+export type { ExchangeApi, HomeApi, LinksApi, RecordsApi, SearchApi, SettingsApi, WorkspaceApi };
 export { errorMessage, toAppError, type AppError } from './errors';
 
 /** Everything the UI asks of the Rust side, one member per domain. */
@@ -17,6 +18,7 @@ export interface Api {
   exchange: ExchangeApi;
   home: HomeApi;
   settings: SettingsApi;
+  links: LinksApi;
 }
 
 /** The real implementation: Tauri commands through `invoke`. */
@@ -28,6 +30,7 @@ export function createTauriApi(): Api {
     exchange: tauriExchangeApi,
     home: tauriHomeApi,
     settings: tauriSettingsApi,
+    links: tauriLinksApi,
   };
 }
 

@@ -7,4 +7,11 @@ export type RecordDetail = { id: string, kind: string, title: string, rev: strin
 /**
  * The whole record, as product.md's contract has it.
  */
-record: JsonValue, links: Array<LinkRef>, backlinks: Array<LinkRef>, schedule: Array<ScheduledBlock> | null, revision_count: number, };
+record: JsonValue, links: Array<LinkRef>, backlinks: Array<LinkRef>, schedule: Array<ScheduledBlock> | null, revision_count: number, 
+/**
+ * The record's markdown `body` rendered to sanitised HTML (insisst-core's `markdown`),
+ * `None` when it has no body. Wiki links are `a.wiki[href="#/record/<id>"]` (or
+ * `a.wiki.missing[data-title]`), external links `a.external`, images only from
+ * `insisst-attachment://localhost/<sha256>`.
+ */
+body_html: string | null, };

@@ -31,6 +31,7 @@ function detailOf(c: QuestionCard, rev = c.rev): Detail {
     created_at: c.created_at,
     updated_at: c.updated_at,
     revision_count: 1,
+    body_html: null,
     record: { id: c.id, kind: 'question', rev, title: c.title, status: c.status, priority: c.priority, theme: 'housing' },
     links: [],
     backlinks: [],

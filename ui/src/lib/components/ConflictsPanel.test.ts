@@ -63,6 +63,7 @@ function resolvedRecord(title = 'Study visit Århus'): RecordDetail {
     backlinks: [],
     schedule: null,
     revision_count: 4,
+    body_html: null,
   };
 }
 

@@ -1,5 +1,6 @@
-import { render, screen, within } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { describe, expect, it } from 'vitest';
+import { router } from '../router.svelte';
 import type { RecordDetail as Detail } from '../../lib/bindings/RecordDetail';
 import { fakeApi, withApi } from '../../test/fakeApi';
 import RecordDetail from './RecordDetail.svelte';
@@ -12,6 +13,7 @@ const SESSION: Detail = {
   created_at: '2026-10-01T08:00:00Z',
   updated_at: '2026-11-02T09:30:00Z',
   revision_count: 3,
+  body_html: null,
   record: {
     id: 's1',
     kind: 'session',
@@ -99,5 +101,66 @@ describe('RecordDetail', () => {
     render(RecordDetail, { props: { id: 'gone' }, ...withApi(api) });
     const alert = await screen.findByRole('alert');
     expect(alert.textContent).toContain('No record gone (not_found)');
+  });
+
+  it('renders body_html and decides every click in it', async () => {
+    const NOTE: Detail = {
+      ...SESSION,
+      id: 'n1',
+      kind: 'note',
+      title: 'Workshop',
+      schedule: null,
+      record: { id: 'n1', kind: 'note', title: 'Workshop', body: '# Day one' },
+      body_html:
+        '<h1>Day one</h1><ul><li><input disabled="" type="checkbox" checked="">done</li></ul>' +
+        '<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>' +
+        '<p><a href="#/record/q%201" class="wiki" title="Housing first">Housing first</a> ' +
+        '<a class="wiki missing" data-title="Nowhere">Nowhere</a> ' +
+        '<a href="https://example.org/x" class="external" rel="noopener noreferrer">site</a> ' +
+        '<a href="insisst-attachment://localhost/' + 'a'.repeat(64) + '" class="attachment">file</a></p>' +
+        '<img src="insisst-attachment://localhost/' + 'b'.repeat(64) + '" alt="board">',
+    };
+    const api = fakeApi({ get: async () => NOTE });
+    render(RecordDetail, { props: { id: 'n1' }, ...withApi(api) });
+    const body = await screen.findByTestId('detail-body');
+    expect(body.querySelector('h1')?.textContent).toBe('Day one');
+    expect(body.querySelector('table td')?.textContent).toBe('1');
+    expect(body.querySelector<HTMLInputElement>('input[type=checkbox]')?.checked).toBe(true);
+    expect(body.querySelector('img')?.getAttribute('src')).toContain('insisst-attachment://localhost/');
+
+    // The missing wiki link explains itself and goes nowhere.
+    const missing = within(body).getByText('Nowhere');
+    await waitFor(() => expect(missing.getAttribute('title')).toBe('No record titled “Nowhere”'));
+    expect(await fireEvent.click(missing)).toBe(false);
+
+    // An external link: the system browser, only on click, and not inside the window.
+    const external = within(body).getByText('site');
+    expect(api.links.openExternal).not.toHaveBeenCalled();
+    expect(await fireEvent.click(external)).toBe(false);
+    expect(api.links.openExternal).toHaveBeenCalledWith('https://example.org/x');
+
+    // Any other link: nothing.
+    expect(await fireEvent.click(within(body).getByText('file'))).toBe(false);
+    expect(api.links.openExternal).toHaveBeenCalledTimes(1);
+
+    // A wiki link: the record, in the app.
+    expect(await fireEvent.click(within(body).getByText('Housing first'))).toBe(false);
+    expect(router.route).toEqual({ name: 'record', id: 'q 1' });
+    expect(window.location.hash).toBe('#/record/q%201');
+  });
+
+  it('shows why an external link did not open', async () => {
+    const api = fakeApi({
+      get: async () => ({
+        ...SESSION,
+        body_html: '<p><a href="mailto:a@example.org" class="external">mail</a></p>',
+      }),
+      openExternal: async () => {
+        throw { code: 'open_failed', message: 'no browser' };
+      },
+    });
+    render(RecordDetail, { props: { id: 's1' }, ...withApi(api) });
+    await fireEvent.click(within(await screen.findByTestId('detail-body')).getByText('mail'));
+    expect((await screen.findByRole('alert')).textContent).toContain('no browser');
   });
 });

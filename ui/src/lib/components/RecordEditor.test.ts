@@ -14,6 +14,7 @@ function question(rev: string, title: string, more: Record<string, unknown> = {}
     created_at: '2026-10-01T08:00:00Z',
     updated_at: '2026-11-02T09:30:00Z',
     revision_count: Number(rev.split('-')[0]),
+    body_html: null,
     record: {
       id: 'q1',
       kind: 'question',

@@ -272,6 +272,7 @@ describe('search in the app', () => {
         backlinks: [],
         schedule: null,
         revision_count: 1,
+        body_html: null,
       }),
     });
     render(App, { props: { api } });

@@ -171,6 +171,7 @@ export const en = {
   'detail.tags': 'Tags',
   'detail.fields': 'Details',
   'detail.body': 'Text',
+  'detail.missingWiki': 'No record titled “{title}”',
   'detail.schedule': 'Agenda',
   'detail.scheduleDay': 'Day {day}',
   'detail.scheduleTime': 'Time',
