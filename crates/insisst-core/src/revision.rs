@@ -87,6 +87,9 @@ fn write_canonical(v: &Value, out: &mut String) {
     }
 }
 
+/// The highest generation a revision may have.
+pub const MAX_GENERATION: u64 = 1 << 48;
+
 /// A parsed revision id.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Rev {
@@ -102,6 +105,11 @@ impl Rev {
             return None;
         }
         let generation: u64 = g.parse().ok()?;
+        // Far beyond any real history, far from overflow: arithmetic on generations (and
+        // their storage as SQLite integers) stays safe for revs from elsewhere.
+        if generation > MAX_GENERATION {
+            return None;
+        }
         let valid_hash = h.len() == 32
             && h.bytes()
                 .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());

@@ -136,6 +136,13 @@ pub fn export(
         ),
         None => None,
     };
+    let find = |q: &String| -> Result<store::Record> {
+        ws.find_org(q)?
+            .ok_or_else(|| Error::Invalid(format!("no organisation called `{q}`")))
+    };
+    // "Changed since the last bundle to A" starts from A's checkpoint, even when the bundle
+    // is made for B.
+    let since_org = scope.changed_since_last_to.as_ref().map(find).transpose()?;
     let now = ws.now();
     let bundle_id = crate::clock::new_id(now, ws.entropy_mut()).to_string();
     let created_at = format_timestamp(now);
@@ -144,8 +151,8 @@ pub fn export(
         // One read transaction: the bundle is one consistent state of the workspace.
         let snapshot = conn.unchecked_transaction().ctx("begin an export")?;
         let seq_now = store::current_seq(conn)?;
-        let since_seq = match (&scope.changed_since_last_to, &for_org) {
-            (Some(_), Some(org)) => Some(
+        let since_seq = match &since_org {
+            Some(org) => Some(
                 conn.query_row(
                     "SELECT COALESCE(MAX(change_seq), 0) FROM exports WHERE for_org = ?1",
                     [&org.id],
@@ -153,7 +160,7 @@ pub fn export(
                 )
                 .ctx("read the exports made")?,
             ),
-            _ => None,
+            None => None,
         };
         let selection = select(conn, scope, since_seq)?;
         let mut scope_json = Map::new();
@@ -172,8 +179,7 @@ pub fn export(
         if let Some(d) = scope.to {
             scope_json.insert("to".into(), json!(d.to_string()));
         }
-        if let (Some(_), Some(org), Some(seq)) = (&scope.changed_since_last_to, &for_org, since_seq)
-        {
+        if let (Some(org), Some(seq)) = (&since_org, since_seq) {
             scope_json.insert("changed_since_last_to".into(), json!(org.id));
             scope_json.insert("since_seq".into(), json!(seq));
         }
@@ -212,7 +218,14 @@ pub fn export(
         )
     };
     let (summary, seq_now) = written;
-    if let Some(org) = for_org {
+    // Only a bundle of everything changed since the checkpoint moves it: one narrowed by
+    // tag, session, question or dates leaves the rest still to be sent.
+    let narrowed = scope.tag.is_some()
+        || scope.session.is_some()
+        || scope.question.is_some()
+        || scope.from.is_some()
+        || scope.to.is_some();
+    if let (Some(org), false) = (for_org, narrowed) {
         ws.conn()
             .execute(
                 "INSERT INTO exports (bundle_id, for_org, change_seq, created_at, records)
@@ -397,6 +410,18 @@ fn leaves_of(conn: &Connection, id: &str) -> Result<Vec<Leaf>> {
     Ok(out)
 }
 
+/// The live records that refer to record `id`.
+fn referrers_of(conn: &Connection, id: &str) -> Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT DISTINCT source_id FROM refs WHERE target_id = ?1")
+        .ctx("read referrers")?;
+    let rows = stmt
+        .query_map([id], |r| r.get::<_, String>(0))
+        .ctx("read referrers")?;
+    rows.collect::<rusqlite::Result<Vec<_>>>()
+        .ctx("read referrers")
+}
+
 /// `parent` and its ancestors, up to 1,000 (CouchDB's revs_limit).
 fn ancestry(conn: &Connection, id: &str, parent: &str) -> Result<Vec<String>> {
     let mut stmt = conn
@@ -496,6 +521,9 @@ fn write_bundle(
     let mut counts = BTreeMap::new();
     let mut revisions = 0u64;
     let mut left_out = 0u64;
+    // Contacts come before attachments in the bundle's kind order, so this is complete by
+    // the time attachments are written.
+    let mut left_out_ids: std::collections::HashSet<String> = Default::default();
     let mut attachment_hashes = BTreeSet::new();
     let mut notes = vec![];
     let mut line = String::new();
@@ -520,9 +548,15 @@ fn write_bundle(
             // copied as stored (canonical JSON already).
             if *kind == Kind::Contact && live().any(|l| !shareable(&l.content)) {
                 left_out += 1;
+                left_out_ids.insert(id.clone());
                 continue;
             }
             if *kind == Kind::Attachment {
+                // A file attached only to contacts who are left out stays with them.
+                let referrers = referrers_of(conn, id)?;
+                if !referrers.is_empty() && referrers.iter().all(|r| left_out_ids.contains(r)) {
+                    continue;
+                }
                 for l in live() {
                     let content: Value = serde_json::from_str(&l.content).unwrap_or_default();
                     if let Some(h) = content.get("sha256").and_then(Value::as_str) {

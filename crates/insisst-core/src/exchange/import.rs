@@ -303,11 +303,8 @@ fn parse_line(
             expected = a.generation;
             ancestry.push(a);
         }
-        if expected != 1 && ancestry.len() < limits::MAX_ANCESTRY {
-            return Err(format!(
-                "record {id}, revision {rev}: its ancestry stops before the first revision"
-            ));
-        }
+        // An ancestry may stop short of generation 1: a workspace that received a history
+        // cut at 1,000 revisions passes on what it knows.
         for (field, value) in [("author", &leaf.author), ("node_id", &leaf.node_id)] {
             if value.chars().count() > limits::MAX_NAME_CHARS || value.chars().any(char::is_control)
             {
@@ -398,6 +395,10 @@ fn check_content(
     };
     stamp("updated_at")?;
     if deleted {
+        if crate::partners::PARTNERS.iter().any(|p| p.id == id) {
+            // The consortium's partners exist in every workspace; no bundle removes one.
+            return Err(format!("{at}: a bundle cannot delete a consortium partner"));
+        }
         if let Some(extra) = content
             .keys()
             .find(|k| !["id", "kind", "updated_at"].contains(&k.as_str()))

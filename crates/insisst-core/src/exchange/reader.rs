@@ -464,6 +464,16 @@ fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
                 format!("gives `{}` a sha256 that is not 64 hex digits", f.path),
             ));
         }
+        // An attachment is named by its hash: other bytes under a known name would be
+        // stored (and later served and exported) as the file that name promises.
+        if let EntryName::Attachment(named) = &name {
+            if *named != f.sha256 {
+                return Err(bad(
+                    "files",
+                    format!("gives `{}` the sha256 of other content", f.path),
+                ));
+            }
+        }
         if f.size > cap_for(&name) {
             return Err(bad(
                 "files",

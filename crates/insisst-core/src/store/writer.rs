@@ -181,6 +181,15 @@ impl<'a> Writer<'a> {
                 current.label()
             )));
         }
+        let live = self.leaves(&current.id)?.iter().filter(|(_, d)| !d).count();
+        if live > 1 {
+            // A tombstone on the winner would let the other version win: the record would
+            // come back with content nobody chose. A person decides first.
+            return Err(Error::Invalid(format!(
+                "{} has conflicting versions; resolve the conflict first (insisst conflicts)",
+                current.label()
+            )));
+        }
         let (kind, id) = (current.kind, current.id.clone());
         self.put(kind, &id, Some(&current), None, None, Origin::Local)
     }
@@ -189,19 +198,25 @@ impl<'a> Writer<'a> {
     /// record comes back).
     pub fn restore(&mut self, id: &str, rev: &str) -> Result<Record> {
         let current = self.get_any(id)?;
-        let row: Option<(bool, Option<String>)> = self
+        let row: Option<(bool, Option<String>, bool)> = self
             .tx
             .query_row(
-                "SELECT deleted, content FROM revisions WHERE id = ?1 AND rev = ?2",
+                "SELECT deleted, content, stub FROM revisions WHERE id = ?1 AND rev = ?2",
                 params![current.id, rev.trim()],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()
             .ctx("read a revision")?;
-        let (deleted, content) = row.ok_or_else(|| Error::RevisionNotFound {
+        let (deleted, content, stub) = row.ok_or_else(|| Error::RevisionNotFound {
             id: current.id.clone(),
             rev: rev.to_string(),
         })?;
+        if stub {
+            return Err(Error::Invalid(format!(
+                "revision {rev} of {} was made elsewhere and its content never reached this workspace",
+                current.id
+            )));
+        }
         if deleted {
             return Err(Error::Invalid(format!(
                 "revision {rev} of {} is a deletion; restore a revision before it",

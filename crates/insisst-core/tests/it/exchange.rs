@@ -560,3 +560,153 @@ fn a_cancelled_import_changes_nothing() {
         "{names:?}"
     );
 }
+
+#[test]
+fn files_attached_only_to_contacts_left_out_stay_home() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = rich(&dir.path().join("a"));
+    let private = a.find_by_title("Private Person").unwrap().remove(0);
+    let scan = dir.path().join("passport.pdf");
+    std::fs::write(&scan, b"%PDF-1.4 a passport scan").unwrap();
+    let attachment = a.attach(&private.id, &scan).unwrap();
+    let file = tmp_file(dir.path(), "a.insisst");
+    let summary = export_all(&mut a, &file);
+    assert_eq!(summary.attachments, 1, "only the note's image travels");
+    let mut b = partner(&dir.path().join("b"), "Jan de Vries", "SIF", 8);
+    import(&mut b, &file);
+    assert!(matches!(b.get(&attachment.id), Err(Error::NotFound(_))));
+    let sha = attachment.str("sha256").unwrap();
+    assert!(!b.attachments_dir().join(sha).exists());
+}
+
+#[test]
+fn a_record_in_conflict_is_not_deleted_behind_a_persons_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = rich(&dir.path().join("a"));
+    let mut b = partner(&dir.path().join("b"), "Jan de Vries", "SIF", 8);
+    let f = |n: &str| tmp_file(dir.path(), n);
+    export_all(&mut a, &f("base.insisst"));
+    import(&mut b, &f("base.insisst"));
+    let note = a.find_by_title("Workshop notes").unwrap().remove(0);
+    let mut content = note.content.clone();
+    content.insert("title".into(), json!("A's version"));
+    a.update(&note.id, content.clone(), None).unwrap();
+    content.insert("title".into(), json!("B's version"));
+    b.update(&note.id, content, None).unwrap();
+    export_all(&mut b, &f("b.insisst"));
+    import(&mut a, &f("b.insisst"));
+    let err = a.delete(&note.id).unwrap_err();
+    assert!(
+        err.to_string().contains("resolve the conflict first"),
+        "{err}"
+    );
+    assert_eq!(a.conflicts().unwrap().len(), 1);
+}
+
+#[test]
+fn a_narrowed_bundle_does_not_move_the_changed_since_checkpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = rich(&dir.path().join("a"));
+    let f = |n: &str| tmp_file(dir.path(), n);
+    let first = exchange::export(
+        &mut a,
+        &f("1.insisst"),
+        &ExportScope {
+            changed_since_last_to: Some("SIF".into()),
+            ..Default::default()
+        },
+        &Quiet,
+    )
+    .unwrap();
+    a.create(
+        Kind::Note,
+        obj(json!({"title": "Untagged, after the checkpoint"})),
+    )
+    .unwrap();
+    // A bundle for SIF of one tag only: SIF still lacks the untagged note afterwards.
+    exchange::export(
+        &mut a,
+        &f("tag.insisst"),
+        &ExportScope {
+            tag: Some("youth".into()),
+            for_org: Some("SIF".into()),
+            ..Default::default()
+        },
+        &Quiet,
+    )
+    .unwrap();
+    let next = exchange::export(
+        &mut a,
+        &f("2.insisst"),
+        &ExportScope {
+            changed_since_last_to: Some("SIF".into()),
+            ..Default::default()
+        },
+        &Quiet,
+    )
+    .unwrap();
+    assert!(first.records > 1);
+    assert_eq!(next.records, 1, "{:?}", next.counts);
+}
+
+#[test]
+fn an_attachment_entry_must_hold_the_content_its_name_promises() {
+    use ed25519_dalek::Signer;
+    use std::io::{Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = rich(&dir.path().join("a"));
+    let good = tmp_file(dir.path(), "good.insisst");
+    export_all(&mut a, &good);
+    // Same names, other bytes under the attachment's name, a manifest that lists the other
+    // bytes' hash, signed with the author's real key.
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap();
+    let mut entries: Vec<(String, Vec<u8>)> = (0..zip.len())
+        .map(|i| {
+            let mut e = zip.by_index(i).unwrap();
+            let mut v = vec![];
+            e.read_to_end(&mut v).unwrap();
+            (e.name().to_string(), v)
+        })
+        .collect();
+    let other = b"not the image at all".to_vec();
+    let other_sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&other));
+    let name = entries
+        .iter()
+        .find(|(n, _)| n.starts_with("attachments/"))
+        .unwrap()
+        .0
+        .clone();
+    for (n, bytes) in entries.iter_mut() {
+        if *n == name {
+            *bytes = other.clone();
+        }
+    }
+    let (_, manifest) = entries.iter().find(|(n, _)| n == "manifest.json").unwrap();
+    let mut manifest: serde_json::Value = serde_json::from_slice(manifest).unwrap();
+    for file in manifest["files"].as_array_mut().unwrap() {
+        if file["path"] == name.as_str() {
+            file["sha256"] = json!(other_sha);
+            file["size"] = json!(other.len());
+        }
+    }
+    let manifest = insisst_core::revision::canonical_json(&manifest).into_bytes();
+    let sig = hex::encode(a.identity().signing_key.sign(&manifest).to_bytes());
+    let bad = tmp_file(dir.path(), "bad.insisst");
+    let mut out = zip::ZipWriter::new(std::fs::File::create(&bad).unwrap());
+    for (n, bytes) in &entries {
+        let bytes = match n.as_str() {
+            "manifest.json" => manifest.clone(),
+            "manifest.sig" => sig.clone().into_bytes(),
+            _ => bytes.clone(),
+        };
+        out.start_file(n.as_str(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(&bytes).unwrap();
+    }
+    out.finish().unwrap();
+    let mut b = partner(&dir.path().join("b"), "Jan de Vries", "SIF", 8);
+    let before = dump(b.root());
+    let err = exchange::import(&mut b, &bad, ImportOptions::default(), &Quiet).unwrap_err();
+    assert!(err.to_string().contains("sha256 of other content"), "{err}");
+    assert_eq!(dump(b.root()), before);
+}
