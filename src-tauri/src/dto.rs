@@ -107,6 +107,27 @@ pub struct RecordDetail {
     pub body_html: Option<String>,
 }
 
+/// A file just attached to a record: its hash and name (what a body names it by) and the
+/// record, which now links it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AttachedFile {
+    pub sha256: String,
+    pub file_name: String,
+    pub media_type: Option<String>,
+    pub record: RecordDetail,
+}
+
+/// A method of the library, as the session editor offers it for a new agenda block.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct MethodCard {
+    pub id: String,
+    pub title: String,
+    pub minutes: Option<u32>,
+    pub group_size: Option<String>,
+    pub materials: Option<String>,
+    pub tags: Vec<String>,
+}
+
 /// One revision of a record, as the History panel lists it (newest first).
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct RevisionEntry {
@@ -430,6 +451,8 @@ mod tests {
             generate::<ScheduledBlock>(),
             generate::<RecordDetail>(),
             generate::<RevisionEntry>(),
+            generate::<AttachedFile>(),
+            generate::<MethodCard>(),
             generate::<QuestionCard>(),
             generate::<serde_json::Value>(),
             generate::<SearchRequest>(),

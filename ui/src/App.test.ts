@@ -1,4 +1,4 @@
-import { fireEvent, render, screen, waitFor } from '@testing-library/svelte';
+import { fireEvent, render, screen, waitFor, within } from '@testing-library/svelte';
 import { beforeEach, describe, expect, it } from 'vitest';
 import App from './App.svelte';
 import { CONFLICTS, createdRecord, fakeApi, pagedList, PREVIEW, READY_STATUS } from './test/fakeApi';
@@ -148,7 +148,7 @@ describe('App', () => {
     expect(screen.getByTestId('exchange-tab-conflicts').textContent).toContain('2');
   });
 
-  it('creates a note with Ctrl+N and opens it; Escape closes the dialog without creating', async () => {
+  it('creates a note with Ctrl+N and opens it in its editor; Escape closes the dialog without creating', async () => {
     const api = fakeApi({
       get: async (id) => createdRecord('note', { title: 'Notes from Gdańsk', id }),
     });
@@ -169,7 +169,9 @@ describe('App', () => {
     await waitFor(() => expect(window.location.hash).toBe('#/kind/note/note-new'));
     expect(api.records.create).toHaveBeenCalledWith('note', { title: 'Notes from Gdańsk' });
     expect(screen.queryByTestId('new-record')).toBeNull();
-    expect((await screen.findByTestId('detail-title')).textContent).toContain('Notes from Gdańsk');
+    const editor = await screen.findByTestId('note-editor');
+    expect((within(editor).getByTestId('note-title') as HTMLInputElement).value).toBe('Notes from Gdańsk');
+    expect(within(editor).getByTestId('edit-body').getAttribute('contenteditable')).toBe('true');
   });
 
   it('creates a planned session with Ctrl+Shift+N, with its start in this time zone', async () => {

@@ -6,14 +6,17 @@ use tauri::AppHandle;
 use tauri_plugin_dialog::{DialogExt, FilePath};
 
 /// A file to save (`save`, suggesting `suggested_name`) or to open, of the kind the filter
-/// names; `None` when the person cancels.
+/// names (any file without one); `None` when the person cancels.
 pub fn pick_file(
     app: &AppHandle,
-    filter: (&str, &[&str]),
+    filter: Option<(&str, &[&str])>,
     save: bool,
     suggested_name: Option<String>,
 ) -> AppResult<Option<String>> {
-    let dialog = app.dialog().file().add_filter(filter.0, filter.1);
+    let mut dialog = app.dialog().file();
+    if let Some((name, extensions)) = filter {
+        dialog = dialog.add_filter(name, extensions);
+    }
     let picked = if save {
         let dialog = match suggested_name {
             Some(name) => dialog.set_file_name(name),

@@ -212,7 +212,12 @@ pub async fn exchange_pick_file(
     save: bool,
     suggested_name: Option<String>,
 ) -> AppResult<Option<String>> {
-    super::dialog::pick_file(&app, ("Insisst bundle", &["insisst"]), save, suggested_name)
+    super::dialog::pick_file(
+        &app,
+        Some(("Insisst bundle", &["insisst"])),
+        save,
+        suggested_name,
+    )
 }
 
 #[tauri::command]

@@ -5,6 +5,7 @@ mod dialog;
 pub mod exchange;
 pub mod home;
 pub mod links;
+pub mod notes;
 pub mod records;
 pub mod search;
 pub mod settings;

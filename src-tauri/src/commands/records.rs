@@ -1,7 +1,8 @@
 //! Records: lists and details.
 
 use crate::dto::{
-    LinkRef, QuestionCard, RecordDetail, RecordPage, RecordSummary, RevisionEntry, ScheduledBlock,
+    LinkRef, MethodCard, QuestionCard, RecordDetail, RecordPage, RecordSummary, RevisionEntry,
+    ScheduledBlock,
 };
 use crate::error::AppResult;
 use crate::state::{with_workspace, AppState};
@@ -264,6 +265,35 @@ pub async fn questions_list(state: State<'_, AppState>) -> AppResult<Vec<Questio
             });
         }
         Ok(out)
+    })
+    .await
+}
+
+/// The method library, by title: what the session editor offers for a new agenda block.
+#[tauri::command]
+pub async fn methods_list(state: State<'_, AppState>) -> AppResult<Vec<MethodCard>> {
+    with_workspace(state.shared(), state.root.clone(), move |ws| {
+        let mut methods: Vec<MethodCard> = ws
+            .list(&ListQuery {
+                kind: Some(Kind::Method),
+                ..Default::default()
+            })?
+            .into_iter()
+            .map(|m| MethodCard {
+                minutes: m
+                    .content
+                    .get("minutes")
+                    .and_then(serde_json::Value::as_u64)
+                    .and_then(|n| u32::try_from(n).ok()),
+                group_size: m.str("group_size").map(str::to_string),
+                materials: m.str("materials").map(str::to_string),
+                tags: m.tags(),
+                title: m.title().to_string(),
+                id: m.id,
+            })
+            .collect();
+        methods.sort_by_cached_key(|m| (m.title.to_lowercase(), m.id.clone()));
+        Ok(methods)
     })
     .await
 }

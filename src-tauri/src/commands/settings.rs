@@ -90,7 +90,12 @@ pub async fn backup_pick_file(
     save: bool,
     suggested_name: Option<String>,
 ) -> AppResult<Option<String>> {
-    super::dialog::pick_file(&app, ("Insisst backup", &["zip"]), save, suggested_name)
+    super::dialog::pick_file(
+        &app,
+        Some(("Insisst backup", &["zip"])),
+        save,
+        suggested_name,
+    )
 }
 
 /// The system's folder dialog: where to restore a backup.

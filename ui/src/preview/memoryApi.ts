@@ -3,6 +3,8 @@
  * `npm run dev`, then open /preview.html (add `?fresh` for the first-start screen).
  * Dev only: not part of the build (vite builds index.html alone).
  */
+import type { AttachedFile } from '../lib/bindings/AttachedFile';
+import type { MethodCard } from '../lib/bindings/MethodCard';
 import type { Api } from '../lib/api';
 import type { HomeOverview } from '../lib/bindings/HomeOverview';
 import type { LinkRef } from '../lib/bindings/LinkRef';
@@ -491,6 +493,34 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
           };
         }),
       ),
+    methods: async (): Promise<MethodCard[]> =>
+      delay(
+        (byKind.get('method') ?? []).map((m) => ({
+          id: m.summary.id,
+          title: m.summary.title,
+          minutes: typeof m.record.minutes === 'number' ? m.record.minutes : null,
+          group_size: typeof m.record.group_size === 'string' ? m.record.group_size : null,
+          materials: typeof m.record.materials === 'string' ? m.record.materials : null,
+          tags: m.summary.tags,
+        })),
+      ),
+    // The preview has no renderer: the text, escaped, paragraph by paragraph.
+    preview: async (_id: string, body: string) =>
+      delay(
+        body.trim()
+          ? body
+              .split(/\n{2,}/)
+              .map((p) => `<p>${p.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`)}</p>`)
+              .join('')
+          : null,
+        10,
+      ),
+    attach: async (): Promise<AttachedFile> => {
+      throw { code: 'unsupported', message: 'Attachments need the desktop app.' };
+    },
+    pickAttachment: async (): Promise<AttachedFile | null> => {
+      throw { code: 'unsupported', message: 'Attachments need the desktop app.' };
+    },
     create: async (kind: string, fields: Record<string, unknown>) => {
       const list = byKind.get(kind);
       if (!list) throw { code: 'invalid', message: `unknown kind ${kind}` };

@@ -15,6 +15,8 @@ import type { RecordDetail } from '../lib/bindings/RecordDetail';
 import type { RecordPage } from '../lib/bindings/RecordPage';
 import type { RecordSummary } from '../lib/bindings/RecordSummary';
 import type { RevisionEntry } from '../lib/bindings/RevisionEntry';
+import type { AttachedFile } from '../lib/bindings/AttachedFile';
+import type { MethodCard } from '../lib/bindings/MethodCard';
 import type { QuestionCard } from '../lib/bindings/QuestionCard';
 import type { SearchHit } from '../lib/bindings/SearchHit';
 import type { SearchResults } from '../lib/bindings/SearchResults';
@@ -219,6 +221,10 @@ export function fakeApi(overrides: {
   restore?: Api['records']['restore'];
   remove?: Api['records']['remove'];
   questions?: Api['records']['questions'];
+  methods?: Api['records']['methods'];
+  preview?: Api['records']['preview'];
+  attach?: Api['records']['attach'];
+  pickAttachment?: Api['records']['pickAttachment'];
   search?: Api['search']['query'];
   exchange?: Partial<Omit<Api['exchange'], 'onProgress'>>;
   overview?: Api['home']['overview'];
@@ -258,6 +264,15 @@ export function fakeApi(overrides: {
       ),
       remove: vi.fn(overrides.remove ?? (async () => {})),
       questions: vi.fn(overrides.questions ?? (async (): Promise<QuestionCard[]> => [])),
+      methods: vi.fn(overrides.methods ?? (async (): Promise<MethodCard[]> => [])),
+      preview: vi.fn(overrides.preview ?? (async (_id: string, body: string) => (body ? `<p>${body}</p>` : null))),
+      attach: vi.fn(
+        overrides.attach ??
+          (async (): Promise<AttachedFile> => {
+            throw { code: 'invalid', message: 'no attachments in this test' };
+          }),
+      ),
+      pickAttachment: vi.fn(overrides.pickAttachment ?? (async (): Promise<AttachedFile | null> => null)),
     },
     home: {
       overview: vi.fn(overrides.overview ?? (async () => OVERVIEW)),

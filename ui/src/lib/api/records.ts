@@ -1,7 +1,11 @@
+import { invoke } from '@tauri-apps/api/core';
+import type { AttachedFile } from '../bindings/AttachedFile';
+import type { MethodCard } from '../bindings/MethodCard';
 import type { QuestionCard } from '../bindings/QuestionCard';
 import type { RecordDetail } from '../bindings/RecordDetail';
 import type { RecordPage } from '../bindings/RecordPage';
 import type { RevisionEntry } from '../bindings/RevisionEntry';
+import { toAppError } from './errors';
 import { call } from './invoke';
 
 /** Records of every kind: paged lists and single records with their links. */
@@ -25,6 +29,14 @@ export interface RecordsApi {
   remove(id: string): Promise<void>;
   /** `questions_list()`: every live learning question, for the board and the list. */
   questions(): Promise<QuestionCard[]>;
+  /** `methods_list()`: the method library by title, for agenda blocks. */
+  methods(): Promise<MethodCard[]>;
+  /** `body_preview({ id, body })`: `body` rendered as record `id` would show it (null: empty). */
+  preview(id: string, body: string): Promise<string | null>;
+  /** `attachment_add` (the file's bytes as the raw request body): attaches `file` to `id`. */
+  attach(id: string, file: File): Promise<AttachedFile>;
+  /** `attachment_pick({ id })`: the system's file dialog, then attaches; null when cancelled. */
+  pickAttachment(id: string): Promise<AttachedFile | null>;
 }
 
 export const tauriRecordsApi: RecordsApi = {
@@ -36,4 +48,17 @@ export const tauriRecordsApi: RecordsApi = {
   restore: (id, rev) => call<RecordDetail>('record_restore', { id, rev }),
   remove: (id) => call<undefined>('record_delete', { id }),
   questions: () => call<QuestionCard[]>('questions_list'),
+  methods: () => call<MethodCard[]>('methods_list'),
+  preview: (id, body) => call<string | null>('body_preview', { id, body }),
+  attach: async (id, file) => {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    try {
+      return await invoke<AttachedFile>('attachment_add', bytes, {
+        headers: { 'x-record-id': encodeURIComponent(id), 'x-file-name': encodeURIComponent(file.name) },
+      });
+    } catch (error) {
+      throw toAppError(error);
+    }
+  },
+  pickAttachment: (id) => call<AttachedFile | null>('attachment_pick', { id }),
 };
