@@ -16,6 +16,7 @@ const COMMANDS: &[&str] = &[
     "record_delete",
     "questions_list",
     "methods_list",
+    "sessions_calendar",
     "body_preview",
     "attachment_add",
     "attachment_pick",

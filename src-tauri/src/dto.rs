@@ -107,6 +107,18 @@ pub struct RecordDetail {
     pub body_html: Option<String>,
 }
 
+/// A session on a calendar page: its wall-clock times in its own zone.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CalendarSession {
+    pub id: String,
+    pub title: String,
+    pub status: Option<String>,
+    pub session_kind: Option<String>,
+    pub starts_at: String,
+    pub ends_at: Option<String>,
+    pub timezone: Option<String>,
+}
+
 /// A file just attached to a record: its hash and name (what a body names it by) and the
 /// record, which now links it.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -453,6 +465,7 @@ mod tests {
             generate::<RevisionEntry>(),
             generate::<AttachedFile>(),
             generate::<MethodCard>(),
+            generate::<CalendarSession>(),
             generate::<QuestionCard>(),
             generate::<serde_json::Value>(),
             generate::<SearchRequest>(),

@@ -56,6 +56,7 @@ pub fn run() {
             commands::records::record_delete,
             commands::records::questions_list,
             commands::records::methods_list,
+            commands::records::sessions_calendar,
             commands::notes::body_preview,
             commands::notes::attachment_add,
             commands::notes::attachment_pick,

@@ -1,7 +1,7 @@
 //! Records: lists and details.
 
 use crate::dto::{
-    LinkRef, MethodCard, QuestionCard, RecordDetail, RecordPage, RecordSummary, RevisionEntry,
+    CalendarSession, LinkRef, MethodCard, QuestionCard, RecordDetail, RecordPage, RecordSummary, RevisionEntry,
     ScheduledBlock,
 };
 use crate::error::AppResult;
@@ -294,6 +294,36 @@ pub async fn methods_list(state: State<'_, AppState>) -> AppResult<Vec<MethodCar
             .collect();
         methods.sort_by_cached_key(|m| (m.title.to_lowercase(), m.id.clone()));
         Ok(methods)
+    })
+    .await
+}
+
+/// The most sessions one calendar page shows.
+const CALENDAR_LIMIT: usize = 2_000;
+
+/// Sessions meeting the local dates `from`..=`to` (`YYYY-MM-DD`): a month or week page of
+/// the calendar, by start.
+#[tauri::command]
+pub async fn sessions_calendar(
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+) -> AppResult<Vec<CalendarSession>> {
+    with_workspace(state.shared(), state.root.clone(), move |ws| {
+        let text = |r: &insisst_core::store::Record, f: &str| r.str(f).map(str::to_string);
+        Ok(ws
+            .sessions_between(&from, &to, CALENDAR_LIMIT)?
+            .iter()
+            .map(|r| CalendarSession {
+                id: r.id.clone(),
+                title: r.title().to_string(),
+                status: text(r, "status"),
+                session_kind: text(r, "session_kind"),
+                starts_at: text(r, "starts_at").unwrap_or_default(),
+                ends_at: text(r, "ends_at"),
+                timezone: text(r, "timezone"),
+            })
+            .collect())
     })
     .await
 }

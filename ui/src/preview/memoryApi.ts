@@ -4,6 +4,7 @@
  * Dev only: not part of the build (vite builds index.html alone).
  */
 import type { AttachedFile } from '../lib/bindings/AttachedFile';
+import type { CalendarSession } from '../lib/bindings/CalendarSession';
 import type { MethodCard } from '../lib/bindings/MethodCard';
 import type { Api } from '../lib/api';
 import type { HomeOverview } from '../lib/bindings/HomeOverview';
@@ -492,6 +493,27 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
             updated_at: q.summary.updated_at,
           };
         }),
+      ),
+    calendar: async (from: string, to: string): Promise<CalendarSession[]> =>
+      delay(
+        (byKind.get('session') ?? []).flatMap((s) => {
+          const text = (v: JsonValue | undefined) => (typeof v === 'string' ? v : null);
+          const starts = text(s.record.starts_at);
+          if (!starts) return [];
+          const ends = text(s.record.ends_at) ?? starts;
+          if (starts.slice(0, 10) > to || ends.slice(0, 10) < from) return [];
+          return [
+            {
+              id: s.summary.id,
+              title: s.summary.title,
+              status: text(s.record.status),
+              session_kind: text(s.record.session_kind),
+              starts_at: starts,
+              ends_at: text(s.record.ends_at),
+              timezone: text(s.record.timezone),
+            },
+          ];
+        }).sort((a, b) => a.starts_at.localeCompare(b.starts_at)),
       ),
     methods: async (): Promise<MethodCard[]> =>
       delay(

@@ -874,6 +874,33 @@ impl Workspace {
         Ok(out)
     }
 
+    /// Live sessions whose local days (in their own zone, as written) meet the local dates
+    /// `from`..=`to` (`YYYY-MM-DD`), cancelled ones included, by start: what a calendar page
+    /// shows. At most `limit`.
+    pub fn sessions_between(&self, from: &str, to: &str, limit: usize) -> Result<Vec<Record>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT r.id, r.kind, r.rev, r.deleted, v.content FROM records r
+                 JOIN revisions v ON v.id = r.id AND v.rev = r.rev
+                 WHERE r.kind = 'session' AND r.deleted = 0
+                   AND substr(json_extract(v.content, '$.starts_at'), 1, 10) <= ?2
+                   AND substr(coalesce(json_extract(v.content, '$.ends_at'),
+                                       json_extract(v.content, '$.starts_at')), 1, 10) >= ?1
+                 ORDER BY json_extract(v.content, '$.starts_at'), r.id
+                 LIMIT ?3",
+            )
+            .ctx("list sessions by date")?;
+        let rows = stmt
+            .query_map(rusqlite::params![from, to, limit as i64], row_to_parts)
+            .ctx("list sessions by date")?;
+        let mut out = Vec::new();
+        for row in rows {
+            out.push(parts_to_record(row.ctx("read a record")?)?);
+        }
+        Ok(out)
+    }
+
     /// Learning questions of `status`, highest priority first (high, medium, low, then
     /// none), most recently updated first within a priority.
     pub fn questions_by_priority(&self, status: &str, limit: usize) -> Result<Vec<Record>> {

@@ -537,6 +537,44 @@ fn upcoming_sessions_are_those_of_the_next_days_in_their_time_zones() {
 }
 
 #[test]
+fn sessions_between_dates_are_a_calendar_page() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    let mut add = |title: &str, fields: Value| {
+        let mut content = obj(fields);
+        content.insert("title".into(), json!(title));
+        ws.create(Kind::Session, content).unwrap().id
+    };
+    let before = add("Before", json!({"starts_at": "2026-02-27T09:00"}));
+    let spanning = add(
+        "Across the month's start",
+        json!({"starts_at": "2026-02-28T09:00", "ends_at": "2026-03-02T17:00"}),
+    );
+    let cancelled = add(
+        "Cancelled",
+        json!({"starts_at": "2026-03-15T09:00", "status": "cancelled"}),
+    );
+    let last = add("Last day", json!({"starts_at": "2026-03-31T23:30"}));
+    add("After", json!({"starts_at": "2026-04-01T00:00"}));
+    add("No date", json!({}));
+    let gone = add("Deleted", json!({"starts_at": "2026-03-10T09:00"}));
+    ws.delete(&gone).unwrap();
+    let ids = |from: &str, to: &str, limit: usize| -> Vec<String> {
+        ws.sessions_between(from, to, limit)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect()
+    };
+    assert_eq!(
+        ids("2026-03-01", "2026-03-31", 100),
+        [spanning.clone(), cancelled.clone(), last.clone()]
+    );
+    assert_eq!(ids("2026-02-27", "2026-02-27", 100), [before]);
+    assert_eq!(ids("2026-03-01", "2026-03-31", 1), [spanning]);
+}
+
+#[test]
 fn questions_come_by_priority() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = new_ws(dir.path());

@@ -1,5 +1,6 @@
 import { invoke } from '@tauri-apps/api/core';
 import type { AttachedFile } from '../bindings/AttachedFile';
+import type { CalendarSession } from '../bindings/CalendarSession';
 import type { MethodCard } from '../bindings/MethodCard';
 import type { QuestionCard } from '../bindings/QuestionCard';
 import type { RecordDetail } from '../bindings/RecordDetail';
@@ -29,6 +30,8 @@ export interface RecordsApi {
   remove(id: string): Promise<void>;
   /** `questions_list()`: every live learning question, for the board and the list. */
   questions(): Promise<QuestionCard[]>;
+  /** `sessions_calendar({ from, to })`: sessions meeting the local dates `from`..=`to`. */
+  calendar(from: string, to: string): Promise<CalendarSession[]>;
   /** `methods_list()`: the method library by title, for agenda blocks. */
   methods(): Promise<MethodCard[]>;
   /** `body_preview({ id, body })`: `body` rendered as record `id` would show it (null: empty). */
@@ -48,6 +51,7 @@ export const tauriRecordsApi: RecordsApi = {
   restore: (id, rev) => call<RecordDetail>('record_restore', { id, rev }),
   remove: (id) => call<undefined>('record_delete', { id }),
   questions: () => call<QuestionCard[]>('questions_list'),
+  calendar: (from, to) => call<CalendarSession[]>('sessions_calendar', { from, to }),
   methods: () => call<MethodCard[]>('methods_list'),
   preview: (id, body) => call<string | null>('body_preview', { id, body }),
   attach: async (id, file) => {
