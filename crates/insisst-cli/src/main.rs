@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 1 failure (the error's chain on stderr, or `{"error": {code,
 //! message}}` with `--json`), 2 usage errors (from clap).
 
+mod learning;
 mod output;
 
 use anyhow::{bail, Context, Result};
@@ -86,8 +87,8 @@ enum Command {
     Link { from: String, to: String },
     /// Attach a file to a record.
     Attach { id: String, file: PathBuf },
-    /// Counts per kind and sizes.
-    Stats,
+    /// Counts per kind and sizes (`--monitoring`: the monitoring dashboard's figures).
+    Stats(learning::StatsArgs),
     /// Check the workspace's integrity; exit 1 with the list of problems.
     Check,
     /// Write a backup file (safe while the app runs).
@@ -152,6 +153,16 @@ enum Command {
     Conflicts {
         #[command(subcommand)]
         action: Option<ConflictsAction>,
+    },
+    /// Reviews of the learning agenda and its history.
+    Review {
+        #[command(subcommand)]
+        action: learning::ReviewAction,
+    },
+    /// Evaluations of sessions: survey import, due follow-ups.
+    Evaluation {
+        #[command(subcommand)]
+        action: learning::EvaluationAction,
     },
     /// Add realistic demo records (initialising the workspace if needed).
     Demo {
@@ -335,9 +346,16 @@ fn run(cli: Cli) -> Result<()> {
             let attachment = ws.attach(&id, &file)?;
             out.id(&attachment)
         }
-        Command::Stats => {
+        Command::Stats(args) => {
             let ws = open(&root)?;
+            if args.monitoring {
+                return learning::monitoring(&ws, cli.json, &args);
+            }
             out.stats(&ws.stats()?)
+        }
+        Command::Review { action } => learning::review(&mut open(&root)?, cli.json, action),
+        Command::Evaluation { action } => {
+            learning::evaluation(&mut open(&root)?, cli.json, action)
         }
         Command::Check => {
             let ws = open(&root)?;

@@ -227,6 +227,27 @@ struct Generator {
     notes: Vec<String>,
     titles: Vec<String>,
     counter: u64,
+    /// Each question's state as generated: what the latest review must show.
+    question_states: Vec<QuestionState>,
+    /// Each session's id and start, for reviews and evaluations dated by their session.
+    session_starts: Vec<(String, String)>,
+    /// How many reviews the plan makes, and how many are made: review k of n is taken at
+    /// the k-th of n sessions in time order, so that the reviews make a learning history.
+    reviews_planned: u64,
+    reviews_made: u64,
+    review_sessions: Vec<(String, String)>,
+}
+
+struct QuestionState {
+    id: String,
+    status: String,
+    priority: String,
+    owner: String,
+    answer: Option<String>,
+    /// The review (0..n) from which the question is on the agenda, and the one in which it
+    /// reached its current status (answered, resolved or dropped).
+    appears: u64,
+    settles: u64,
 }
 
 impl Generator {
@@ -354,6 +375,11 @@ pub fn generate_with_progress(
         notes: vec![],
         titles: vec![],
         counter: 0,
+        question_states: vec![],
+        session_starts: vec![],
+        reviews_planned: 0,
+        reviews_made: 0,
+        review_sessions: vec![],
     };
     // The plan: kinds in a plausible mix, foundations (orgs, contacts, methods, questions)
     // first so that later records can point at them.
@@ -367,6 +393,7 @@ pub fn generate_with_progress(
         (Kind::Evaluation, share(6)),
         (Kind::Review, share(1)),
     ];
+    g.reviews_planned = share(1);
     let planned: u64 = plan.iter().map(|(_, n)| n).sum();
     plan.push((Kind::Note, records.saturating_sub(planned)));
     let total: u64 = plan.iter().map(|(_, n)| n).sum();
@@ -438,6 +465,27 @@ fn demo_id(g: &mut Generator) -> String {
 }
 
 fn remember(g: &mut Generator, r: &Record) {
+    match r.kind {
+        Kind::Question => {
+            let n = g.reviews_planned.max(1);
+            let appears = g.rng.random_range(0..n.div_ceil(2));
+            let settles = g.rng.random_range(appears..n);
+            g.question_states.push(QuestionState {
+                id: r.id.clone(),
+                status: r.str("status").unwrap_or("open").to_string(),
+                priority: r.str("priority").unwrap_or("medium").to_string(),
+                owner: r.str("owner_org").unwrap_or_default().to_string(),
+                answer: r.str("provisional_answer").map(str::to_string),
+                appears,
+                settles,
+            });
+        }
+        Kind::Session => g.session_starts.push((
+            r.id.clone(),
+            r.str("starts_at").unwrap_or("2026-01-01T10:00").to_string(),
+        )),
+        _ => {}
+    }
     let list = match r.kind {
         Kind::Org => &mut g.orgs,
         Kind::Contact => &mut g.contacts,
@@ -573,25 +621,95 @@ fn make(g: &mut Generator, kind: Kind) -> Map<String, Value> {
             }))
         }
         Kind::Evaluation => {
-            let session = one(&mut g.rng, &g.sessions);
-            let level = *g.pick(crate::schema::EVALUATION_LEVEL);
+            let (session, starts) =
+                g.session_starts[g.rng.random_range(0..g.session_starts.len())].clone();
+            let day = starts.get(..10).unwrap_or("2026-02-10").to_string();
+            let level = *g.pick(&[
+                "reaction",
+                "reaction",
+                "reaction",
+                "learning",
+                "behaviour",
+                "results",
+            ]);
             let title = g.unique(format!("Evaluation: {level}"));
-            obj(json!({
-                "title": title, "session_id": session, "level": level, "recorded_at": "2026-02-10",
-                "ratings": {"relevance": g.rng.random_range(2..=5), "facilitation": g.rng.random_range(2..=5), "overall": g.rng.random_range(1..=5)},
+            let mut e = json!({
+                "title": title, "session_id": session, "level": level, "recorded_at": day,
                 "comments": g.pick(lang.sentences), "language": lang.code,
-            }))
+            });
+            match level {
+                "reaction" => {
+                    let mut ratings = Map::new();
+                    for item in crate::evaluation::REACTION_ITEMS {
+                        ratings.insert((*item).into(), json!(g.rng.random_range(2..=5)));
+                    }
+                    e["ratings"] = Value::Object(ratings);
+                    if g.rng.random_bool(0.3) {
+                        let due = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                            .map(|d| d + chrono::Duration::days(120))
+                            .unwrap_or_default();
+                        e["follow_up_due"] = json!(due.format("%Y-%m-%d").to_string());
+                    }
+                }
+                "learning" => {
+                    let before = g.rng.random_range(1..=3);
+                    let after = g.rng.random_range(before..=5);
+                    e["ratings"] = json!({"before": before, "after": after});
+                }
+                _ => {}
+            }
+            obj(e)
         }
         Kind::Review => {
-            let session = one(&mut g.rng, &g.sessions);
-            let chosen = some(&mut g.rng, &g.questions, 12);
-            let entries: Vec<Value> = chosen
+            if g.review_sessions.is_empty() {
+                // The sessions the reviews are taken at, in time order.
+                let n = g.reviews_planned.max(1) as usize;
+                let mut chosen: Vec<(String, String)> = (0..n)
+                    .map(|_| {
+                        g.session_starts[g.rng.random_range(0..g.session_starts.len())].clone()
+                    })
+                    .collect();
+                chosen.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+                g.review_sessions = chosen;
+            }
+            let k = g.reviews_made;
+            g.reviews_made += 1;
+            let (session, starts) =
+                g.review_sessions[(k as usize).min(g.review_sessions.len() - 1)].clone();
+            let last = g.reviews_planned.max(1) - 1;
+            // Each question walks to its current status: open until it settles (answered,
+            // resolved or dropped); an open question that never settles persists.
+            let entries: Vec<Value> = g
+                .question_states
                 .iter()
-                .map(|q| json!({"question_id": q, "status": *g.pick(crate::schema::QUESTION_STATUS), "priority": *g.pick(crate::schema::PRIORITY)}))
+                .filter(|q| q.appears <= k)
+                .take(60)
+                .map(|q| {
+                    let settled = k >= q.settles || k == last;
+                    let status = match q.status.as_str() {
+                        "resolved" if settled => "resolved",
+                        "dropped" if settled => "dropped",
+                        "resolved" if k + 1 >= q.settles => "provisional",
+                        "provisional" if settled => "provisional",
+                        _ => "open",
+                    };
+                    let mut e =
+                        json!({"question_id": q.id, "status": status, "priority": q.priority});
+                    if !q.owner.is_empty() {
+                        e["owner_org"] = json!(q.owner);
+                    }
+                    if status != "open" {
+                        if let Some(a) = &q.answer {
+                            e["provisional_answer"] = json!(a);
+                        }
+                    }
+                    e
+                })
                 .collect();
+            let taken_at = format!("{}T16:00:00Z", starts.get(..10).unwrap_or("2026-03-12"));
             let title = g.unique("Learning agenda review".to_string());
             obj(
-                json!({"title": title, "session_id": session, "taken_at": "2026-03-12T15:00:00Z", "remarks": g.pick(lang.sentences), "entries": entries, "language": "en"}),
+                json!({"title": title, "session_id": session, "taken_at": taken_at, "remarks": g.pick(lang.sentences), "entries": entries, "language": "en"}),
             )
         }
         Kind::Note | Kind::Attachment => {

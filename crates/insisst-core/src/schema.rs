@@ -201,6 +201,8 @@ const EVALUATION_FIELDS: &[Field] = {
         opt("recorded_at", Timestamp),
         opt("ratings", Ratings),
         opt("comments", Text(LONG_TEXT)),
+        // When a behaviour follow-up of the session is due (evaluation::due_followups).
+        opt("follow_up_due", Date),
     ]
 };
 

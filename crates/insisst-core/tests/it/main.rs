@@ -4,6 +4,7 @@
 mod convergence;
 mod exchange;
 mod hostile;
+mod learning;
 mod markdown;
 mod search;
 mod store;
