@@ -22,6 +22,7 @@ pub mod location;
 pub mod markdown;
 pub mod monitoring;
 pub mod partners;
+pub mod privacy;
 pub mod report;
 pub mod revision;
 pub mod schema;

@@ -3,9 +3,7 @@
 //! signed with the workspace key. Written to a temporary file beside the destination and
 //! renamed into place: a bundle is whole or absent.
 
-use super::{
-    check_cancel, BundleAuthor, FileEntry, Manifest, Phase, Progress, FORMAT, FORMAT_VERSION,
-};
+use super::{check_cancel, BundleAuthor, FileEntry, Manifest, Phase, Progress, FORMAT};
 use crate::error::{Error, Result, SqlContext};
 use crate::kind::Kind;
 use crate::revision::{canonical_json, winner_order, Rev};
@@ -48,6 +46,8 @@ pub struct ExportSummary {
     pub attachments: u64,
     pub bytes: u64,
     pub left_out_contacts: u64,
+    /// Erasure markers carried (every one this workspace knows, whatever the scope).
+    pub erasures: u64,
     pub counts: BTreeMap<Kind, u64>,
     /// The change sequence the bundle started from, for `changed_since_last_to`.
     pub since_seq: Option<i64>,
@@ -198,7 +198,7 @@ pub fn export(
         };
         let manifest = Manifest {
             format: FORMAT.into(),
-            format_version: FORMAT_VERSION.into(),
+            format_version: super::FORMAT_VERSION_WITHOUT_ERASURES.into(),
             bundle_id: bundle_id.clone(),
             created_at: created_at.clone(),
             author,
@@ -206,6 +206,7 @@ pub fn export(
             counts: BTreeMap::new(),
             left_out: BTreeMap::new(),
             files: vec![],
+            erasures: 0,
         };
         let written = write_bundle(ws, conn, dest, selection, manifest, progress)?;
         snapshot.finish().ctx("end an export")?;
@@ -528,6 +529,26 @@ fn write_bundle(
     let mut notes = vec![];
     let mut line = String::new();
     let werr = |e: std::io::Error| io("write", e);
+    // Every erasure known goes in every bundle, whatever the scope: they name nobody, and a
+    // partner who never sees one would keep (and pass on) the person.
+    let erasures = crate::privacy::erasures(conn)?;
+    if !erasures.is_empty() {
+        let name = "erasures.ndjson";
+        let mut entry = start(&mut zip, name)?;
+        for e in &erasures {
+            line.clear();
+            line.push_str(&canonical_json(&erasure_line(e)));
+            line.push('\n');
+            entry.write_all(line.as_bytes()).map_err(werr)?;
+        }
+        files.push(finish_entry(entry, name));
+        manifest.erasures = erasures.len() as u64;
+        // A 1.0 reader would refuse the unknown entry with a message that says nothing
+        // useful; marked 2.0 it says "update Insisst" (docs/bundle-format.md, section 9).
+        manifest.format_version = super::FORMAT_VERSION.into();
+    } else {
+        manifest.format_version = super::FORMAT_VERSION_WITHOUT_ERASURES.into();
+    }
     for (kind, ids) in &selection {
         check_cancel(progress)?;
         let name = format!("records/{kind}.ndjson");
@@ -655,9 +676,15 @@ fn write_bundle(
         attachments: attachment_hashes.len() as u64,
         bytes,
         left_out_contacts: left_out,
+        erasures: erasures.len() as u64,
         counts,
         since_seq: None,
     })
+}
+
+/// One line of `erasures.ndjson`: exactly these four keys, no personal field.
+pub(crate) fn erasure_line(e: &crate::store::Erasure) -> Value {
+    json!({"id": e.id, "kind": "contact", "erased_at": e.erased_at, "node_id": e.node_id})
 }
 
 /// A note for people: YAML front matter, then its Markdown body as written.

@@ -83,6 +83,13 @@ pub struct ImportPlan {
     pub key_recorded: bool,
     /// sha256 of manifest.json: names this exact bundle (the manifest hashes every file).
     pub manifest_sha256: String,
+    /// Erasure markers the bundle carries, and how many of them this workspace did not
+    /// know: importing purges those people here, history included.
+    pub erasures: u64,
+    pub new_erasures: u64,
+    /// Record lines of erased people with revisions new here: their content is dropped, their
+    /// revs kept (as deletions) so that the revision tree stays whole.
+    pub erased_ignored: u64,
 }
 
 impl ImportPlan {
@@ -151,7 +158,8 @@ pub fn import(
     }
     let attachments_dir = ws.attachments_dir();
     let expected_manifest = plan.manifest.clone();
-    let changes = plan.total().changes() + plan.new_attachments;
+    let changes =
+        plan.total().changes() + plan.new_attachments + plan.new_erasures + plan.erased_ignored;
     let now = format_timestamp(ws.now());
     let own = plan.signature == SignatureStatus::Own;
     let manifest_sha = plan.manifest_sha256.clone();
@@ -556,6 +564,7 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
             .collect();
         return Ok((
             ImportPlan {
+                erasures: bundle.manifest.erasures,
                 manifest: bundle.manifest,
                 signature,
                 kinds,
@@ -563,6 +572,8 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
                 seen_before: true,
                 key_recorded: false,
                 manifest_sha256,
+                new_erasures: 0,
+                erased_ignored: 0,
             },
             (),
         ));
@@ -582,6 +593,15 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
         .collect();
     let counts = bundle.manifest.counts.clone();
     let mut line = Vec::new();
+    let erasures = read_erasures(&mut bundle, path, conn, &mut line)?;
+    let bundle_erased: HashSet<&str> = erasures.iter().map(|e| e.id.as_str()).collect();
+    let mut new_erasures = 0u64;
+    for e in &erasures {
+        if !store::is_erased(conn, &e.id)? {
+            new_erasures += 1;
+        }
+    }
+    let mut erased_ignored = 0u64;
     for (name, size) in names {
         check_cancel(progress)?;
         let entry_name =
@@ -606,48 +626,73 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
             }
             EntryName::Records(kind) => {
                 let plan = kinds.entry(kind).or_default();
-                let n = for_each_line(entry, path, &name, &mut line, |n, text, read| {
-                    let at =
-                        |problem: String| refuse(path, format!("`{name}` line {n}: {problem}"));
-                    let incoming = parse_line(conn, kind, text, Reading::Check).map_err(at)?;
-                    if let Some(other) = ids.insert(incoming.id.clone(), kind) {
-                        return Err(at(if other == kind {
-                            format!("record {} appears twice", incoming.id)
-                        } else {
-                            format!("id {} is used by a {other} and a {kind}", incoming.id)
-                        }));
-                    }
-                    if let Some(local) = store::kind_of(conn, &incoming.id)? {
-                        if local != kind.as_str() {
-                            return Err(at(format!(
-                                "record {} is a {kind} in the bundle but a {local} here",
-                                incoming.id
-                            )));
+                let n = for_each_line(
+                    entry,
+                    path,
+                    &name,
+                    &mut line,
+                    limits::MAX_LINE_BYTES,
+                    |n, text, read| {
+                        let at =
+                            |problem: String| refuse(path, format!("`{name}` line {n}: {problem}"));
+                        let incoming = parse_line(conn, kind, text, Reading::Check).map_err(at)?;
+                        if let Some(other) = ids.insert(incoming.id.clone(), kind) {
+                            return Err(at(if other == kind {
+                                format!("record {} appears twice", incoming.id)
+                            } else {
+                                format!("id {} is used by a {other} and a {kind}", incoming.id)
+                            }));
                         }
-                    }
-                    if kind == Kind::Attachment {
-                        for leaf in incoming.leaves.iter().filter(|l| !l.deleted) {
-                            if let Some(c) = &leaf.canonical {
-                                let v: Value = serde_json::from_str(c).unwrap_or(Value::Null);
-                                if let Some(h) = v.get("sha256").and_then(Value::as_str) {
-                                    needed.push((incoming.id.clone(), h.to_string()));
+                        if let Some(local) = store::kind_of(conn, &incoming.id)? {
+                            if local != kind.as_str() {
+                                return Err(at(format!(
+                                    "record {} is a {kind} in the bundle but a {local} here",
+                                    incoming.id
+                                )));
+                            }
+                        }
+                        if kind == Kind::Attachment {
+                            for leaf in incoming.leaves.iter().filter(|l| !l.deleted) {
+                                if let Some(c) = &leaf.canonical {
+                                    let v: Value = serde_json::from_str(c).unwrap_or(Value::Null);
+                                    if let Some(h) = v.get("sha256").and_then(Value::as_str) {
+                                        needed.push((incoming.id.clone(), h.to_string()));
+                                    }
                                 }
                             }
                         }
-                    }
-                    match classify_record(conn, &incoming)? {
-                        Class::New => plan.new += 1,
-                        Class::Updated => plan.updated += 1,
-                        Class::Unchanged => plan.unchanged += 1,
-                        Class::Conflicting => plan.conflicting += 1,
-                        Class::Deleted => plan.deleted += 1,
-                    }
-                    if n.is_multiple_of(1024) {
-                        check_cancel(progress)?;
-                        progress.update(Phase::Check, done_bytes + read, total_bytes);
-                    }
-                    Ok(())
-                })?;
+                        if bundle_erased.contains(incoming.id.as_str())
+                            || store::is_erased(conn, &incoming.id)?
+                        {
+                            if kind != Kind::Contact {
+                                return Err(at(format!(
+                                    "record {} is a {kind}, but it was erased as a contact",
+                                    incoming.id
+                                )));
+                            }
+                            // Erasure is final: this person's revisions are kept by rev only (so
+                            // that the tree stays the same in every workspace that saw them).
+                            if incoming.leaves.iter().any(|l| l.canonical.is_some()) {
+                                erased_ignored += 1;
+                            } else {
+                                plan.unchanged += 1;
+                            }
+                            return Ok(());
+                        }
+                        match classify_record(conn, &incoming)? {
+                            Class::New => plan.new += 1,
+                            Class::Updated => plan.updated += 1,
+                            Class::Unchanged => plan.unchanged += 1,
+                            Class::Conflicting => plan.conflicting += 1,
+                            Class::Deleted => plan.deleted += 1,
+                        }
+                        if n.is_multiple_of(1024) {
+                            check_cancel(progress)?;
+                            progress.update(Phase::Check, done_bytes + read, total_bytes);
+                        }
+                        Ok(())
+                    },
+                )?;
                 let declared = counts.get(kind.as_str()).copied().unwrap_or(0);
                 if declared != n {
                     return Err(refuse(
@@ -656,6 +701,8 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
                     ));
                 }
             }
+            // Read (and hashed) first, above.
+            EntryName::Erasures => {}
             EntryName::Manifest | EntryName::Signature => {
                 return Err(refuse(path, format!("manifest.json lists `{name}`")))
             }
@@ -678,6 +725,7 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
         }
     }
     let plan = ImportPlan {
+        erasures: bundle.manifest.erasures,
         manifest: bundle.manifest,
         signature,
         kinds,
@@ -685,6 +733,8 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
         seen_before,
         key_recorded: false,
         manifest_sha256,
+        new_erasures,
+        erased_ignored,
     };
     Ok((plan, ()))
 }
@@ -719,13 +769,12 @@ fn for_each_line(
     path: &Path,
     name: &str,
     line: &mut Vec<u8>,
+    cap: usize,
     mut each: impl FnMut(u64, &str, u64) -> Result<()>,
 ) -> Result<u64> {
     let mut reader = BufReader::with_capacity(256 * 1024, entry);
     let mut n = 0u64;
-    while read_line(&mut reader, line, limits::MAX_LINE_BYTES)
-        .map_err(|e| reader.get_ref().problem(e))?
-    {
+    while read_line(&mut reader, line, cap).map_err(|e| reader.get_ref().problem(e))? {
         n += 1;
         let text = std::str::from_utf8(line)
             .map_err(|_| refuse(path, format!("`{name}` line {n}: not UTF-8 text")))?;
@@ -733,6 +782,101 @@ fn for_each_line(
     }
     reader.into_inner().finish()?;
     Ok(n)
+}
+
+/// One line of `erasures.ndjson`. Exactly these keys: a marker that carried more could carry a
+/// person.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ErasureLine {
+    id: String,
+    kind: String,
+    erased_at: String,
+    node_id: String,
+}
+
+/// Reads and checks `erasures.ndjson` (through its caps and hash), if the bundle has it; its
+/// line count must be the manifest's `erasures`.
+fn read_erasures(
+    bundle: &mut Bundle,
+    path: &Path,
+    conn: &Connection,
+    line: &mut Vec<u8>,
+) -> Result<Vec<store::Erasure>> {
+    let name = "erasures.ndjson";
+    let declared = bundle.manifest.erasures;
+    if !bundle.manifest.files.iter().any(|f| f.path == name) {
+        if declared > 0 {
+            return Err(refuse(
+                path,
+                format!("manifest.json counts {declared} erasures but the bundle has no {name}"),
+            ));
+        }
+        return Ok(vec![]);
+    }
+    let entry = bundle.entry(name)?;
+    let mut out: Vec<store::Erasure> = vec![];
+    let mut seen: HashSet<String> = HashSet::new();
+    let n = for_each_line(
+        entry,
+        path,
+        name,
+        line,
+        limits::MAX_ERASURE_LINE_BYTES,
+        |n, text, _| {
+            let at = |problem: String| refuse(path, format!("`{name}` line {n}: {problem}"));
+            if json_too_deep(text.as_bytes(), 1) {
+                return Err(at("an erasure is one flat JSON object".into()));
+            }
+            let e: ErasureLine =
+                serde_json::from_str(text).map_err(|e| at(format!("not an erasure ({e})")))?;
+            if !is_record_id(&e.id) {
+                return Err(at(format!("`{}` is not a record id", e.id.escape_debug())));
+            }
+            if e.kind != Kind::Contact.as_str() {
+                return Err(at(format!(
+                    "erases a `{}`; only contacts are erased",
+                    e.kind.escape_debug()
+                )));
+            }
+            if parse_timestamp(&e.erased_at).is_none() {
+                return Err(at(format!(
+                    "`erased_at` `{}` is not a time",
+                    e.erased_at.escape_debug()
+                )));
+            }
+            if !is_record_id(&e.node_id) {
+                return Err(at(format!(
+                    "`node_id` `{}` is not a workspace id",
+                    e.node_id.escape_debug()
+                )));
+            }
+            if !seen.insert(e.id.clone()) {
+                return Err(at(format!("record {} is erased twice", e.id)));
+            }
+            if let Some(local) = store::kind_of(conn, &e.id)? {
+                if local != Kind::Contact.as_str() {
+                    return Err(at(format!(
+                        "erases record {}, which is a {local} here; only contacts are erased",
+                        e.id
+                    )));
+                }
+            }
+            out.push(store::Erasure {
+                id: e.id,
+                erased_at: e.erased_at,
+                node_id: e.node_id,
+            });
+            Ok(())
+        },
+    )?;
+    if n != declared {
+        return Err(refuse(
+            path,
+            format!("manifest.json counts {declared} erasures; `{name}` has {n}"),
+        ));
+    }
+    Ok(out)
 }
 
 type Staged = Vec<(tempfile::NamedTempFile, std::path::PathBuf)>;
@@ -760,6 +904,11 @@ fn apply(
     let mut done_bytes = 0u64;
     let mut staged: Staged = vec![];
     let mut line = Vec::new();
+    // Erasures first: the records that follow find their people already erased.
+    for erasure in read_erasures(&mut bundle, path, w.tx(), &mut line)? {
+        w.erase(&erasure)
+            .map_err(|e| refuse(path, format!("`erasures.ndjson`: {e}")))?;
+    }
     for f in &expected.files {
         check_cancel(progress)?;
         let entry_name = classify(&f.path)
@@ -794,19 +943,28 @@ fn apply(
             EntryName::Note => bundle.entry(&f.path)?.finish()?,
             EntryName::Records(kind) => {
                 let entry = bundle.entry(&f.path)?;
-                for_each_line(entry, path, &f.path, &mut line, |n, text, read| {
-                    let at =
-                        |problem: String| refuse(path, format!("`{}` line {n}: {problem}", f.path));
-                    let incoming = parse_line(w.tx(), kind, text, Reading::Apply).map_err(at)?;
-                    w.merge_record(&incoming)?;
-                    if n.is_multiple_of(1024) {
-                        check_cancel(progress)?;
-                        progress.update(Phase::Apply, done_bytes + read, total_bytes);
-                    }
-                    Ok(())
-                })?;
+                for_each_line(
+                    entry,
+                    path,
+                    &f.path,
+                    &mut line,
+                    limits::MAX_LINE_BYTES,
+                    |n, text, read| {
+                        let at = |problem: String| {
+                            refuse(path, format!("`{}` line {n}: {problem}", f.path))
+                        };
+                        let incoming =
+                            parse_line(w.tx(), kind, text, Reading::Apply).map_err(at)?;
+                        w.merge_record(&incoming)?;
+                        if n.is_multiple_of(1024) {
+                            check_cancel(progress)?;
+                            progress.update(Phase::Apply, done_bytes + read, total_bytes);
+                        }
+                        Ok(())
+                    },
+                )?;
             }
-            EntryName::Manifest | EntryName::Signature => {}
+            EntryName::Erasures | EntryName::Manifest | EntryName::Signature => {}
         }
         done_bytes += f.size;
         progress.update(Phase::Apply, done_bytes, total_bytes);

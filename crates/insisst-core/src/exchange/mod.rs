@@ -16,10 +16,13 @@ pub use import::{import, preview, ImportOptions, ImportPlan, KindPlan, Signature
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// The format this build writes. A bundle of a greater major version is refused.
+/// The format this build reads and writes. A bundle of a greater major version is refused.
 pub const FORMAT: &str = "insisst-bundle";
-pub const FORMAT_VERSION: &str = "1.0";
-pub const FORMAT_MAJOR: u32 = 1;
+pub const FORMAT_VERSION: &str = "2.0";
+pub const FORMAT_MAJOR: u32 = 2;
+/// What a bundle without erasure markers is marked: nothing in it needs 2.0, so apps that
+/// read only 1.0 still read it (docs/bundle-format.md, section 9).
+pub const FORMAT_VERSION_WITHOUT_ERASURES: &str = "1.0";
 
 /// Caps on what a bundle may hold, enforced while reading (declared sizes are never trusted).
 pub mod limits {
@@ -38,6 +41,10 @@ pub mod limits {
     pub const MAX_LEAVES: usize = 100;
     pub const MAX_ANCESTRY: usize = 1000;
     pub const MAX_NAME_CHARS: usize = 200;
+    /// `erasures.ndjson`: a marker line is about 150 bytes; a million people is far above
+    /// any consortium.
+    pub const MAX_ERASURES_FILE_BYTES: u64 = 256 << 20;
+    pub const MAX_ERASURE_LINE_BYTES: usize = 1024;
     /// Arrays and objects inside one another, in a record line or the manifest.
     pub const MAX_JSON_DEPTH: usize = 64;
 }
@@ -82,6 +89,13 @@ pub struct Manifest {
     #[serde(default)]
     pub left_out: BTreeMap<String, u64>,
     pub files: Vec<FileEntry>,
+    /// Lines of `erasures.ndjson` (format 2.0); absent when there are none.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub erasures: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// The phases of a long exchange, for progress reports.

@@ -21,6 +21,8 @@ pub(crate) enum EntryName {
     Manifest,
     Signature,
     Records(Kind),
+    /// `erasures.ndjson`: erasure markers (format 2.0).
+    Erasures,
     Note,
     Attachment(String),
 }
@@ -29,6 +31,7 @@ pub(crate) fn classify(name: &str) -> Option<EntryName> {
     match name {
         "manifest.json" => return Some(EntryName::Manifest),
         "manifest.sig" => return Some(EntryName::Signature),
+        "erasures.ndjson" => return Some(EntryName::Erasures),
         _ => {}
     }
     if let Some(kind) = name
@@ -59,6 +62,7 @@ pub(crate) fn cap_for(name: &EntryName) -> u64 {
         EntryName::Manifest => MAX_MANIFEST_BYTES,
         EntryName::Signature => MAX_SIGNATURE_BYTES,
         EntryName::Records(_) => MAX_RECORDS_FILE_BYTES,
+        EntryName::Erasures => MAX_ERASURES_FILE_BYTES,
         EntryName::Note => MAX_NOTE_FILE_BYTES,
         EntryName::Attachment(_) => MAX_ATTACHMENT_BYTES,
     }
@@ -398,6 +402,7 @@ fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
                 format!("manifest.json: `format_version` `{version}` is not MAJOR.MINOR"),
             )
         })?;
+    let version = version.to_string();
     if major > FORMAT_MAJOR {
         return Err(refuse(
             path,
@@ -462,6 +467,17 @@ fn parse_manifest(path: &Path, bytes: &[u8]) -> Result<Manifest> {
             return Err(bad(
                 "files",
                 format!("gives `{}` a sha256 that is not 64 hex digits", f.path),
+            ));
+        }
+        // A 1.x reader refuses the unknown entry; a bundle that says 1.x and carries
+        // erasures anyway was not made by Insisst.
+        if name == EntryName::Erasures && major < 2 {
+            return Err(bad(
+                "files",
+                format!(
+                    "lists `{}`, which format {version} does not have (erasures need 2.0)",
+                    f.path
+                ),
             ));
         }
         // An attachment is named by its hash: other bytes under a known name would be

@@ -377,7 +377,16 @@ impl SearchIndex {
             // A large import: indexing everything with the rebuild's bigger, two-thread
             // writer is faster than replacing that many documents one by one.
             drop(guard);
-            return self.rebuild(ws, &mut |_, _| {});
+            let indexed = self.rebuild(ws, &mut |_, _| {})?;
+            let mut erased = false;
+            for (id, _, deleted) in &changes {
+                erased = erased || (*deleted && ws.is_erased(id)?);
+            }
+            if erased {
+                let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+                self.purge_deleted(&mut guard)?;
+            }
+            return Ok(indexed);
         }
         let mut orgs = OrgNames::default();
         let mut last = from;
@@ -393,6 +402,7 @@ impl SearchIndex {
         }
         ids.sort();
         ids.dedup();
+        let mut erased = false;
         for id in &ids {
             writer.delete_term(Term::from_field_text(self.f.id, id));
             let record = ws.get_any(id)?;
@@ -400,10 +410,65 @@ impl SearchIndex {
                 writer
                     .add_document(self.document(ws, &record, &mut orgs)?)
                     .map_err(terr("index a record", &self.dir))?;
+            } else if record.kind == Kind::Contact && ws.is_erased(id)? {
+                erased = true;
             }
         }
         self.commit(writer, last)?;
+        if erased {
+            // A deleted document stays in its segment's files until the segment is merged:
+            // a forgotten person must leave the files now, not at some later merge.
+            self.purge_deleted(&mut guard)?;
+        }
         Ok(ids.len())
+    }
+
+    /// Rewrites the index without the documents deleted so far: waits for merges under way,
+    /// merges every segment into one, and removes the files nothing refers to any more.
+    /// What `forget` needs so that an erased person is gone from the index's files.
+    fn purge_deleted(
+        &self,
+        guard: &mut std::sync::MutexGuard<'_, Option<IndexWriter>>,
+    ) -> Result<()> {
+        let Some(writer) = guard.take() else {
+            return Ok(());
+        };
+        writer
+            .wait_merging_threads()
+            .map_err(terr("finish the index merges", &self.dir))?;
+        let mut writer: IndexWriter = self
+            .index
+            .writer_with_num_threads(1, WRITER_HEAP)
+            .map_err(terr("open the index writer", &self.dir))?;
+        let result = (|| {
+            let segments = self
+                .index
+                .searchable_segment_ids()
+                .map_err(terr("list the index segments", &self.dir))?;
+            if !segments.is_empty() {
+                writer
+                    .merge(&segments)
+                    .wait()
+                    .map_err(terr("merge the index segments", &self.dir))?;
+            }
+            writer
+                .garbage_collect_files()
+                .wait()
+                .map_err(terr("remove old index files", &self.dir))?;
+            self.reader
+                .reload()
+                .map_err(terr("reload the index", &self.dir))
+        })();
+        **guard = Some(writer);
+        result
+    }
+
+    /// Purges the documents of deleted and erased records from the index files now (see
+    /// `sync`, which does it when it meets an erasure). Nothing when read-only.
+    pub fn purge(&self, ws: &Workspace) -> Result<()> {
+        self.sync(ws)?;
+        let mut guard = self.writer.lock().unwrap_or_else(|e| e.into_inner());
+        self.purge_deleted(&mut guard)
     }
 
     /// Reindexes every record from scratch, reporting `(done, total)` as it goes.

@@ -6,6 +6,7 @@ use rusqlite_migration::{Migrations, M};
 const MIGRATIONS: &[M<'static>] = &[
     M::up(include_str!("migrations/0001_initial.sql")),
     M::up(include_str!("migrations/0002_exchange.sql")),
+    M::up(include_str!("migrations/0003_privacy.sql")),
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -15,8 +15,10 @@ mod migrations;
 mod writer;
 
 pub use migrations::latest_version;
+pub(crate) use writer::is_erased;
 pub use writer::{
-    IncomingLeaf, IncomingRecord, RevisionAuthor, Writer, MAX_ATTACHMENT_BYTES, MAX_RECORD_BYTES,
+    Erasure, IncomingLeaf, IncomingRecord, RevisionAuthor, Writer, MAX_ATTACHMENT_BYTES,
+    MAX_RECORD_BYTES,
 };
 
 use crate::clock::{Clock, Entropy, OsEntropy, SystemClock};

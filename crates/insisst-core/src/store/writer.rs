@@ -198,6 +198,9 @@ impl<'a> Writer<'a> {
     /// record comes back).
     pub fn restore(&mut self, id: &str, rev: &str) -> Result<Record> {
         let current = self.get_any(id)?;
+        if self.is_erased(&current.id)? {
+            return Err(erased_error(&current.id));
+        }
         let row: Option<(bool, Option<String>, bool)> = self
             .tx
             .query_row(
@@ -342,6 +345,10 @@ impl<'a> Writer<'a> {
         created_at_hint: Option<String>,
         origin: Origin,
     ) -> Result<Record> {
+        if self.is_erased(id)? {
+            // Erasure is final: no edit, restore or new record brings the person back.
+            return Err(erased_error(id));
+        }
         let now = format_timestamp(self.clock.now());
         let (full, deleted) = match content {
             Some(content) => {
@@ -431,7 +438,7 @@ impl<'a> Writer<'a> {
             &rev,
             parent.map(|p| p.rev.as_str()),
             deleted,
-            &canonical,
+            Some(&canonical),
             &by,
         )?;
         if let Some(p) = parent {
@@ -459,14 +466,15 @@ impl<'a> Writer<'a> {
         Ok(record)
     }
 
-    /// Writes one revision row, as a leaf.
+    /// Writes one revision row, as a leaf. `canonical: None` for a revision of an erased
+    /// record: kept by rev only, so that the tree stays whole and old bundles stay old.
     fn insert_revision(
         &mut self,
         id: &str,
         rev: &Rev,
         parent: Option<&str>,
         deleted: bool,
-        canonical: &str,
+        canonical: Option<&str>,
         by: &RevisionAuthor,
     ) -> Result<()> {
         let rev_text = rev.to_string();
@@ -768,6 +776,77 @@ impl<'a> Writer<'a> {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether record `id` was erased (forgotten) in the workspace of `conn`.
+pub(crate) fn is_erased(conn: &rusqlite::Connection, id: &str) -> Result<bool> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM erasures WHERE id = ?1)")
+        .and_then(|mut s| s.query_row([id], |r| r.get(0)))
+        .ctx("read the erasures")
+}
+
+fn erased_error(id: &str) -> Error {
+    Error::Invalid(format!(
+        "record {id} was erased (a person forgotten on request); it cannot be written or restored"
+    ))
+}
+
+/// An erasure: which record (always a contact), when, and by which workspace. It names no
+/// person, so it travels in every bundle.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Erasure {
+    pub id: String,
+    pub erased_at: String,
+    pub node_id: String,
+}
+
+impl Writer<'_> {
+    /// Whether record `id` was erased here (its marker is known).
+    pub(crate) fn is_erased(&self, id: &str) -> Result<bool> {
+        super::is_erased(&self.tx, id)
+    }
+
+    /// Applies an erasure: records the marker (the earliest of two for one person wins, so
+    /// workspaces agree), empties the content of every revision of the record and marks them
+    /// deleted, and points the record at its (deleted) winner under a new change sequence, so
+    /// the index drops it. Refuses a record that is not a contact. Returns whether anything
+    /// changed (a known erasure of a record already purged changes nothing).
+    pub(crate) fn erase(&mut self, erasure: &Erasure) -> Result<bool> {
+        let id = erasure.id.as_str();
+        let kind = super::kind_of(&self.tx, id)?;
+        if let Some(kind) = &kind {
+            if kind != Kind::Contact.as_str() {
+                return Err(Error::Invalid(format!(
+                    "record {id} is a {kind}; only contacts (people) are erased"
+                )));
+            }
+        }
+        let now = format_timestamp(self.clock.now());
+        let marker_changed = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO erasures (id, kind, erased_at, node_id, applied_at)
+                 VALUES (?1, 'contact', ?2, ?3, ?4)
+                 ON CONFLICT (id) DO UPDATE SET erased_at = excluded.erased_at,
+                   node_id = excluded.node_id
+                 WHERE (excluded.erased_at, excluded.node_id) < (erasures.erased_at, erasures.node_id)",
+            )
+            .and_then(|mut s| s.execute(params![id, erasure.erased_at, erasure.node_id, now]))
+            .ctx("record an erasure")?
+            > 0;
+        let purged = self
+            .tx
+            .prepare_cached(
+                "UPDATE revisions SET content = NULL, deleted = 1
+                 WHERE id = ?1 AND (content IS NOT NULL OR deleted = 0)",
+            )
+            .and_then(|mut s| s.execute([id]))
+            .ctx("erase revisions")?;
+        if purged > 0 && kind.is_some() {
+            self.settle_winner(Kind::Contact, id, true, None)?;
+        }
+        Ok(marker_changed || purged > 0)
     }
 }
 

@@ -623,11 +623,38 @@ fn generate() -> Vec<Case> {
     );
 
     let mut d = Draft::new();
-    d.manifest["format_version"] = json!("2.0");
+    d.manifest["format_version"] = json!("3.0");
     case(
         "future_format_version",
         d.zip(),
-        "it is format version 2.0, newer than this version of Insisst reads (1.0)".into(),
+        "it is format version 3.0, newer than this version of Insisst reads (2.0)".into(),
+        fresh,
+    );
+
+    // Erasure markers (format 2.0): exactly four keys, contacts only, never in a 1.x bundle.
+    let marker = |id: &str| json!({"erased_at": "2026-03-02T09:00:00Z", "id": id, "kind": "contact", "node_id": b.node_id});
+    let with_erasure = |line: Value, version: &str| {
+        let mut d = Draft::new();
+        d.put(
+            "erasures.ndjson",
+            Data::Bytes(format!("{}\n", canonical_json(&line)).into_bytes()),
+        );
+        d.manifest["format_version"] = json!(version);
+        d.manifest["erasures"] = json!(1);
+        d
+    };
+    let mut smuggled = marker(FOREIGN_ID);
+    smuggled["title"] = json!("Zdeňka Přívětivá");
+    case(
+        "erasure_with_personal_field",
+        with_erasure(smuggled, "2.0").zip(),
+        "`erasures.ndjson` line 1: not an erasure (unknown field `title`".into(),
+        fresh,
+    );
+    case(
+        "erasures_in_a_1_0_bundle",
+        with_erasure(marker(FOREIGN_ID), "1.0").zip(),
+        "manifest.json: `files` lists `erasures.ndjson`, which format 1.0 does not have (erasures need 2.0)".into(),
         fresh,
     );
 
@@ -791,6 +818,19 @@ fn generate() -> Vec<Case> {
             line_at(notes, at),
             b.note_id,
             note_line["leaves"][0]["rev"].as_str().unwrap()
+        ),
+        fresh,
+    );
+
+    // An erasure of the note the bundle itself carries: only people are erased.
+    let d = with_erasure(marker(&b.note_id), "2.0");
+    case(
+        "erasure_of_a_note",
+        d.zip(),
+        format!(
+            "{}record {} is a note, but it was erased as a contact",
+            line_at(notes, at),
+            b.note_id
         ),
         fresh,
     );

@@ -6,6 +6,7 @@ mod exchange;
 mod hostile;
 mod learning;
 mod markdown;
+mod privacy;
 mod search;
 mod store;
 mod util;

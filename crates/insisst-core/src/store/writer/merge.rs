@@ -54,6 +54,7 @@ impl Writer<'_> {
                 )));
             }
         }
+        let erased = self.is_erased(id)?;
         let mut changed = false;
         let mut last_written = None;
         for leaf in &incoming.leaves {
@@ -65,14 +66,15 @@ impl Writer<'_> {
                 Error::Invalid(format!("revision {rev} of {id} arrived without content"))
             })?;
             let parent = leaf.ancestry.first().map(Rev::to_string);
-            self.insert_revision(
-                id,
-                &leaf.rev,
-                parent.as_deref(),
-                leaf.deleted,
-                canonical,
-                &leaf.by,
-            )?;
+            // A revision of an erased record is kept by rev only, as a deletion: the tree
+            // stays whole (so older bundles stay recognisably old) and the person stays gone,
+            // whatever order the bundles come in.
+            let (content, deleted) = if erased {
+                (None, true)
+            } else {
+                (Some(canonical), leaf.deleted)
+            };
+            self.insert_revision(id, &leaf.rev, parent.as_deref(), deleted, content, &leaf.by)?;
             for (i, ancestor) in leaf.ancestry.iter().enumerate() {
                 let ancestor_text = ancestor.to_string();
                 match store::revision_state(&self.tx, id, &ancestor_text)? {
@@ -89,7 +91,9 @@ impl Writer<'_> {
                 }
             }
             changed = true;
-            last_written = Some((rev, canonical));
+            if !erased {
+                last_written = Some((rev, canonical));
+            }
         }
         if changed {
             let written = last_written.as_ref().map(|(r, c)| (r.as_str(), *c));
@@ -216,7 +220,7 @@ impl Writer<'_> {
             tomb.insert("updated_at".into(), Value::String(now.clone()));
             let canonical = canonical_map(&tomb);
             let rev = Rev::next_canonical(Some(&parent), true, &canonical);
-            self.insert_revision(&id, &rev, Some(loser), true, &canonical, &by)?;
+            self.insert_revision(&id, &rev, Some(loser), true, Some(&canonical), &by)?;
             self.retire_leaf(&id, loser)?;
         }
         self.settle_winner(current.kind, &id, true, None)
