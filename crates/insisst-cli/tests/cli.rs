@@ -638,3 +638,198 @@ fn an_import_killed_at_random_points_is_all_or_nothing() {
     eprintln!("killed imports: {none} left nothing, {all} had finished");
     assert_eq!(all + none, 12);
 }
+
+#[test]
+fn reviews_evaluations_and_monitoring() {
+    let ws = Ws::new();
+    ws.init();
+    let id = |v: Value| v["id"].as_str().unwrap().to_string();
+    let session = id(ws.json(&[
+        "add",
+        "session",
+        "--title",
+        "Consortium meeting Praha",
+        "--set",
+        "status=held",
+        "--set",
+        "starts_at=2026-03-12T09:00",
+        "--set",
+        "host_org=0190b3a0-0000-7000-8000-000000000005",
+    ]));
+    let q1 = id(ws.json(&[
+        "add",
+        "question",
+        "--title",
+        "Who pays for scaling?",
+        "--set",
+        "status=open",
+    ]));
+    let q2 = id(ws.json(&[
+        "add",
+        "question",
+        "--title",
+        "Can outcome funds work?",
+        "--set",
+        "status=open",
+    ]));
+    let remarks = ws.write("remarks.md", "Short on time; q2 needs data.\n");
+    let r1 = ws.json(&[
+        "review",
+        "take",
+        "--session",
+        &session,
+        "--remarks-file",
+        remarks.to_str().unwrap(),
+    ]);
+    let r1 = id(r1);
+    ws.ok(&[
+        "edit",
+        &q2,
+        "--set",
+        "status=resolved",
+        "--set",
+        "provisional_answer=Yes, with a guarantee",
+    ]);
+    ws.ok(&["edit", &q1, "--set", "priority=high"]);
+    // Without --json the id alone.
+    let r2 = ws
+        .ok(&["review", "take", "--session", &session])
+        .trim()
+        .to_string();
+    assert_eq!(ws.json(&["show", &r2])["kind"], "review");
+    assert_eq!(
+        ws.json(&["show", &r1])["remarks"],
+        "Short on time; q2 needs data."
+    );
+
+    let list = ws.json(&["review", "list"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["id"], r1.as_str());
+    assert_eq!(
+        (list[1]["open"].as_u64(), list[1]["resolved"].as_u64()),
+        (Some(1), Some(1))
+    );
+
+    let diff = ws.json(&["review", "diff", &r1, &r2]);
+    let keys: Vec<&String> = diff.as_object().unwrap().keys().collect();
+    for k in ["added", "resolved", "dropped", "changed"] {
+        assert!(keys.iter().any(|x| *x == k), "{k} in {keys:?}");
+    }
+    assert_eq!(diff["resolved"][0]["question_id"], q2.as_str());
+    assert_eq!(diff["resolved"][0]["before"]["status"], "open");
+    assert_eq!(
+        diff["resolved"][0]["after"]["provisional_answer"],
+        "Yes, with a guarantee"
+    );
+    assert_eq!(diff["changed"][0]["question_id"], q1.as_str());
+    assert_eq!(diff["changed"][0]["after"]["priority"], "high");
+    assert!(ws.ok(&["review", "diff", &r1, &r2]).contains("resolved: 1"));
+    let history = ws.json(&["review", "history", "--persistent-after", "2"]);
+    assert_eq!(history["questions"][0]["question_id"], q1.as_str());
+    assert_eq!(history["questions"][0]["persistent"], true);
+
+    // A review needs a session; refused with exit 1 and nothing written.
+    let before = ws.snapshot();
+    let err = ws.fails(&["review", "take", "--session", &q1], 1);
+    assert!(err.contains("is not a session"), "{err}");
+    assert_eq!(ws.snapshot(), before);
+
+    // A survey export with bad rows: exit 0, each bad row reported, the rest imported.
+    let csv = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../insisst-core/tests/data/learning/limesurvey-reaction.csv");
+    let report = ws.json(&[
+        "evaluation",
+        "import-csv",
+        csv.to_str().unwrap(),
+        "--session",
+        &session,
+        "--follow-up-due",
+        "2026-06-01",
+    ]);
+    assert_eq!(report["imported_rows"], 5);
+    let rows: Vec<u64> = report["problems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["row"].as_u64().unwrap())
+        .collect();
+    assert_eq!(rows, [4, 5, 6, 8, 9]);
+    let text = ws.ok(&[
+        "evaluation",
+        "import-csv",
+        csv.to_str().unwrap(),
+        "--session",
+        &session,
+    ]);
+    assert!(
+        text.contains("imported 0") && text.contains("5 imported before"),
+        "{text}"
+    );
+    assert!(text.contains("row 4 (line 5): relevance"), "{text}");
+    let due = ws.json(&["evaluation", "due", "--today", "2026-06-02"]);
+    assert_eq!(due[0]["session_id"], session.as_str());
+    assert_eq!(
+        ws.json(&["evaluation", "due", "--today", "2026-05-31"]),
+        serde_json::json!([])
+    );
+    // An unreadable file is a failure.
+    ws.fails(
+        &[
+            "evaluation",
+            "import-csv",
+            "/nonexistent.csv",
+            "--session",
+            &session,
+        ],
+        1,
+    );
+    ws.fails(
+        &[
+            "evaluation",
+            "import-csv",
+            csv.to_str().unwrap(),
+            "--session",
+            &session,
+            "--column",
+            "mood=Seed",
+        ],
+        1,
+    );
+
+    // The monitoring figures, as the app charts them.
+    let m = ws.json(&["stats", "--monitoring", "--partner", "MoLSA"]);
+    assert_eq!(m["sessions_held_total"], 1);
+    assert_eq!(m["sessions_held"][0]["quarter"], "2026-Q1");
+    let points = m["agenda_progress"].as_array().unwrap();
+    assert_eq!(points.len(), 2, "one point per review");
+    assert!(
+        points.iter().all(|p| p["open"] == 0 && p["resolved"] == 0),
+        "MoLSA owns no question"
+    );
+    let all = ws.json(&[
+        "stats",
+        "--monitoring",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-12-31",
+    ]);
+    assert_eq!(all["agenda_progress"].as_array().unwrap().len(), 2);
+    let relevance = all["evaluation_scores"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["item"] == "relevance")
+        .unwrap();
+    assert_eq!(
+        (relevance["responses"].as_u64(), relevance["mean"].as_f64()),
+        (Some(4), Some(4.25))
+    );
+    assert!(ws
+        .ok(&["stats", "--monitoring"])
+        .contains("Sessions held: 1"));
+    // Filters only with --monitoring; a bad date is refused.
+    ws.fails(&["stats", "--from", "2026-01-01"], 2);
+    ws.fails(&["stats", "--monitoring", "--from", "January"], 1);
+}
