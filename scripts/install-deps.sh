@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 want_e2e="${1:-}"
 apt_packages=(libwebkit2gtk-4.1-dev build-essential libxdo-dev libssl-dev
-              libayatana-appindicator3-dev librsvg2-dev pkg-config)
+              libayatana-appindicator3-dev librsvg2-dev pkg-config
+              strace)  # strace: the CLI test that no Internet socket is opened (issue 9)
 if [ "$want_e2e" = "--e2e" ]; then
   apt_packages+=(xvfb webkit2gtk-driver)
 fi

@@ -6,6 +6,7 @@
 
 mod learning;
 mod output;
+mod privacy;
 
 use anyhow::{bail, Context, Result};
 use clap::{Args, Parser, Subcommand};
@@ -163,6 +164,29 @@ enum Command {
     Evaluation {
         #[command(subcommand)]
         action: learning::EvaluationAction,
+    },
+    /// Forget a person (a contact) on request: empty every revision of the contact, cut the
+    /// links to them, purge the files; the erasure travels in every later bundle. Final.
+    Forget {
+        /// The contact's id.
+        id: String,
+        /// Confirm without being asked (needed when not on a terminal).
+        #[arg(long)]
+        yes: bool,
+        /// Show what forgetting would do, and change nothing.
+        #[arg(long, conflicts_with = "yes")]
+        dry_run: bool,
+    },
+    /// Everything held about a person (a contact): the contact, its consent history, and every
+    /// record that links to or mentions them, as JSON (or a readable summary).
+    PersonExport {
+        /// The contact's id.
+        id: String,
+        /// The file to write.
+        file: PathBuf,
+        /// json (the default), md or html.
+        #[arg(long, value_name = "FORMAT")]
+        format: Option<String>,
     },
     /// Add realistic demo records (initialising the workspace if needed).
     Demo {
@@ -510,6 +534,12 @@ fn run(cli: Cli) -> Result<()> {
                     out.done(&record, "resolved")
                 }
             }
+        }
+        Command::Forget { id, yes, dry_run } => {
+            privacy::forget(&root, &id, yes, dry_run, cli.json)
+        }
+        Command::PersonExport { id, file, format } => {
+            privacy::person_export(&root, &id, &file, format.as_deref(), cli.json)
         }
         Command::Demo { records, seed } => {
             let mut ws = if insisst_core::store::exists(&root) {

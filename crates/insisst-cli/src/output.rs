@@ -327,7 +327,7 @@ impl Printer {
                 "path": s.path, "bundle_id": s.bundle_id, "records": s.records,
                 "revisions": s.revisions, "attachments": s.attachments, "bytes": s.bytes,
                 "left_out": {"contacts_without_consent": s.left_out_contacts},
-                "counts": counts, "since_seq": s.since_seq,
+                "counts": counts, "since_seq": s.since_seq, "erasures": s.erasures,
             }));
             return Ok(());
         }
@@ -346,6 +346,12 @@ impl Printer {
             say!(
                 "left out {} contact(s): they have not consented to sharing with partners",
                 s.left_out_contacts
+            );
+        }
+        if s.erasures > 0 {
+            say!(
+                "carries {} erasure(s): partners who import it forget those people too",
+                s.erasures
             );
         }
         Ok(())
@@ -372,6 +378,8 @@ impl Printer {
                 "signature": plan.signature.as_str(), "key_recorded": plan.key_recorded,
                 "scope": plan.scope_text(), "kinds": kinds, "total": row(&plan.total()),
                 "new_attachments": plan.new_attachments, "seen_before": plan.seen_before,
+                "erasures": plan.erasures, "new_erasures": plan.new_erasures,
+                "erased_ignored": plan.erased_ignored,
             }));
             return Ok(());
         }
@@ -435,7 +443,19 @@ impl Printer {
         if plan.new_attachments > 0 {
             say!("  {} new attachment file(s)", plan.new_attachments);
         }
-        let changes = plan.total().changes();
+        if plan.new_erasures > 0 {
+            say!(
+                "  {} person(s) erased by the sender: forgotten here too, history included",
+                plan.new_erasures
+            );
+        }
+        if plan.erased_ignored > 0 {
+            say!(
+                "  {} record(s) of erased people ignored (erasure is final)",
+                plan.erased_ignored
+            );
+        }
+        let changes = plan.total().changes() + plan.new_erasures;
         if dry_run {
             say!("dry run: nothing was changed");
         } else if changes == 0 {
