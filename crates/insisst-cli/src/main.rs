@@ -5,6 +5,7 @@
 //! message}}` with `--json`), 2 usage errors (from clap).
 
 mod learning;
+mod interop;
 mod output;
 mod privacy;
 
@@ -187,6 +188,26 @@ enum Command {
         /// json (the default), md or html.
         #[arg(long, value_name = "FORMAT")]
         format: Option<String>,
+    },
+    /// vCard contacts: import a .vcf file, export contacts.
+    Vcf {
+        #[command(subcommand)]
+        action: interop::VcfAction,
+    },
+    /// iCalendar: import events as sessions, export sessions to calendars.
+    Ics {
+        #[command(subcommand)]
+        action: interop::IcsAction,
+    },
+    /// Markdown folders and Obsidian vaults: import notes, export them.
+    Md {
+        #[command(subcommand)]
+        action: interop::MdAction,
+    },
+    /// Printable reports (Markdown or HTML): a session, the learning agenda.
+    Report {
+        #[command(subcommand)]
+        action: interop::ReportAction,
     },
     /// Add realistic demo records (initialising the workspace if needed).
     Demo {
@@ -381,6 +402,10 @@ fn run(cli: Cli) -> Result<()> {
         Command::Evaluation { action } => {
             learning::evaluation(&mut open(&root)?, cli.json, action)
         }
+        Command::Vcf { action } => interop::vcf(&root, cli.json, action),
+        Command::Ics { action } => interop::ics(&root, cli.json, action),
+        Command::Md { action } => interop::md(&root, cli.json, action),
+        Command::Report { action } => interop::report(&root, cli.json, action),
         Command::Check => {
             let ws = open(&root)?;
             let problems = insisst_core::check::run(&ws)?;

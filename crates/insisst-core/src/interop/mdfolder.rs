@@ -6,7 +6,7 @@
 //! A note's identity is its path relative to the folder (`source_path`), or the `insisst_id`
 //! our own exports write, so re-importing updates and two files of the same name in
 //! different folders are two notes. Front matter: `title`, `tags`, `language`, `note_kind`,
-//! `session_id` become fields; every other property (`aliases`, dates, anything) is kept
+//! `session_id` become fields, `attachments` (file names, as export writes them) attach files; every other property (`aliases`, dates, anything) is kept
 //! verbatim in a `front-matter` code block at the top of the body, which export writes back
 //! into the front matter, so a round trip keeps it. Folder names become tags. `[[links]]`,
 //! `[[link|alias]]` and relative links to other files of the folder become `[[Title]]` links;
@@ -31,18 +31,6 @@ pub const MAX_FILES: usize = 50_000;
 pub const MAX_DEPTH: usize = 32;
 /// The info string of the code block that keeps the front matter's other properties.
 pub const PROPERTIES_FENCE: &str = "front-matter";
-
-/// Front matter keys that are fields (or our identity), not kept as properties.
-const FIELD_KEYS: &[&str] = &[
-    "title",
-    "tags",
-    "tag",
-    "language",
-    "lang",
-    "note_kind",
-    "session_id",
-    "insisst_id",
-];
 
 /// A file found in the folder: its path relative to the root (with `/`) and on disk.
 #[derive(Debug, Clone)]
@@ -369,6 +357,8 @@ fn percent_decode(s: &str) -> String {
 struct Names {
     /// Relative path without extension (lower-case) -> title.
     by_path: HashMap<String, String>,
+    /// Title (lower-case) -> title, the first note's by path.
+    by_title: HashMap<String, String>,
     /// File stem (lower-case) -> the titles of every note with that stem, by path.
     by_stem: HashMap<String, Vec<(String, String)>>,
     /// Base name (lower-case) -> relative paths of the other files.
@@ -406,6 +396,10 @@ impl Names {
             if let Some(title) = self.by_path.get(&r) {
                 return Some(title.clone());
             }
+        }
+        // A title (what our own exports link by) before a file name.
+        if let Some(title) = self.by_title.get(&t) {
+            return Some(title.clone());
         }
         let list = self.by_stem.get(base_name(&t))?;
         let here = dir_of(from).to_lowercase();
@@ -493,6 +487,7 @@ pub fn import(ws: &mut Workspace, dir: &Path) -> Result<ImportReport> {
     let mut names = Names {
         by_path: HashMap::new(),
         by_stem: HashMap::new(),
+        by_title: HashMap::new(),
         files_by_name: HashMap::new(),
     };
     for (found, parsed) in &read {
@@ -504,6 +499,10 @@ pub fn import(ws: &mut Workspace, dir: &Path) -> Result<ImportReport> {
                 .entry(base_name(&key).to_string())
                 .or_default()
                 .push((key.clone(), title.clone()));
+            names
+                .by_title
+                .entry(title.to_lowercase())
+                .or_insert_with(|| title.clone());
             names.by_path.insert(key, title);
         }
     }
@@ -682,6 +681,7 @@ fn prepare(found: &Found, title: String, entries: &[Entry], body: &str, names: &
     content.insert("title".into(), Value::String(title.clone()));
     content.insert("source_path".into(), Value::String(found.rel.clone()));
     let mut tags: Vec<String> = Vec::new();
+    let mut files = Vec::new();
     let mut insisst_id = None;
     let mut kept = String::new();
     for e in entries {
@@ -698,10 +698,20 @@ fn prepare(found: &Found, title: String, entries: &[Entry], body: &str, names: &
                 }
             }
             "insisst_id" => insisst_id = entry_scalar(e),
+            "attachments" => {
+                for name in entry_list(e) {
+                    match names.file(&found.rel, &name) {
+                        Some(rel) if !files.contains(&rel) => files.push(rel),
+                        Some(_) => {}
+                        None => messages.push(format!(
+                            "attachment `{name}` is not a file of the folder; left out"
+                        )),
+                    }
+                }
+            }
             "title" => {}
             _ => kept.push_str(&e.raw),
         }
-        debug_assert!(FIELD_KEYS.contains(&e.key.as_str()) || !e.raw.is_empty());
     }
     // Obsidian writes tags with or without `#`; folders become tags too.
     let mut tags: Vec<String> = tags
@@ -717,7 +727,6 @@ fn prepare(found: &Found, title: String, entries: &[Entry], body: &str, names: &
     if !tags.is_empty() {
         content.insert("tags".into(), Value::from(tags));
     }
-    let mut files = Vec::new();
     let body = rewrite_links(&found.rel, body, names, &mut files, &mut messages);
     let body = if kept.is_empty() {
         body
@@ -910,7 +919,9 @@ fn rewrite_wiki(
             let heading = heading.map(|h| format!("#{h}")).unwrap_or_default();
             let alias = match alias {
                 Some(a) => Some(a.to_string()),
-                None if title != path.trim() => Some(target.trim().to_string()),
+                None if title != path.trim() && title != base_name(strip_md(path.trim())) => {
+                    Some(target.trim().to_string())
+                }
                 None => None,
             };
             match alias {
@@ -1123,9 +1134,9 @@ fn file_name_for(title: &str) -> String {
     }
 }
 
-/// The file text of a note: front matter (title, our id, tags, fields, kept properties),
-/// then its body.
-pub fn note_file(note: &Record) -> String {
+/// The file text of a note: front matter (title, our id, tags, fields, the names of its
+/// attachment files, kept properties), then its body.
+pub fn note_file(note: &Record, attachments: &[String]) -> String {
     let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
     let mut fm = String::new();
     fm.push_str(&format!("title: {}\n", q(note.title())));
@@ -1140,6 +1151,13 @@ pub fn note_file(note: &Record) -> String {
     for f in ["note_kind", "session_id", "language"] {
         if let Some(v) = note.str(f) {
             fm.push_str(&format!("{f}: {}\n", q(v)));
+        }
+    }
+    // Every attachment, also those the body does not show: the files beside the note.
+    if !attachments.is_empty() {
+        fm.push_str("attachments:\n");
+        for a in attachments {
+            fm.push_str(&format!("  - {}\n", q(a)));
         }
     }
     let body = note.str("body").unwrap_or_default();
@@ -1185,13 +1203,16 @@ pub fn export(ws: &Workspace, dir: &Path, options: &ExportOptions) -> Result<Exp
         let parent = path.parent().unwrap_or(dir).to_path_buf();
         std::fs::create_dir_all(&parent)
             .map_err(|e| Error::io(format!("create {}", parent.display()), e))?;
-        super::write_atomically(&path, note_file(note).as_bytes())?;
-        report.written += 1;
+        // Attachments first: the note's front matter names the ones written beside it.
+        let mut names = Vec::new();
         for sha in crate::store::string_list(&note.content, "attachments") {
             let name = attachment_name(ws, note, &sha)?;
             let target = parent.join(&name);
             match written_files.get(&target) {
-                Some(s) if *s == sha => continue,
+                Some(s) if *s == sha => {
+                    names.push(name);
+                    continue;
+                }
                 Some(_) => {
                     report.messages.push(format!(
                         "{}: another attachment named {name} is already there; {sha} not written",
@@ -1210,8 +1231,11 @@ pub fn export(ws: &Workspace, dir: &Path, options: &ExportOptions) -> Result<Exp
             std::fs::copy(&source, &target)
                 .map_err(|e| Error::io(format!("write {}", target.display()), e))?;
             written_files.insert(target, sha);
+            names.push(name);
             report.files += 1;
         }
+        super::write_atomically(&path, note_file(note, &names).as_bytes())?;
+        report.written += 1;
     }
     Ok(report)
 }

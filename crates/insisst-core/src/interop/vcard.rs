@@ -260,7 +260,11 @@ fn card_content(
     }
     let phones = card.all("TEL").count();
     if let Some(tel) = first("TEL", messages) {
-        let tel = tel.strip_prefix("tel:").unwrap_or(&tel).to_string();
+        // vCard 4 writes `tel:` URIs with `;ext=`; the phone field writes extensions ` x`.
+        let tel = tel
+            .strip_prefix("tel:")
+            .unwrap_or(&tel)
+            .replace(";ext=", " x");
         m.insert("phone".into(), Value::String(tel));
         if phones > 1 {
             messages.push(format!(
@@ -271,7 +275,7 @@ fn card_content(
     }
     if let Some(adr) = card.prop("ADR").and_then(|p| p.components().ok()) {
         if let Some(country) = adr.get(6).map(|c| c.trim()).filter(|c| !c.is_empty()) {
-            m.insert("country".into(), Value::String(country.to_string()));
+            m.insert("country".into(), Value::String(country_code(country)));
         }
         if adr.iter().take(6).any(|c| !c.trim().is_empty()) {
             messages.push("postal address left out (only its country is kept)".into());
@@ -289,12 +293,31 @@ fn card_content(
         .all("CATEGORIES")
         .filter_map(|p| p.list().map_err(|e| messages.push(e)).ok())
         .flatten()
+        // Some writers escape the commas between categories (Thunderbird's address book
+        // extensions): a tag holds no comma, so a comma always separates two.
+        .flat_map(|t| {
+            t.split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+        })
         .map(Value::String)
         .collect();
     if !tags.is_empty() {
         m.insert("tags".into(), Value::Array(tags));
     }
-    let notes: Vec<String> = card.all("NOTE").filter_map(|p| text(p, messages)).collect();
+    // A note is kept as written, its line breaks included (only blank notes are dropped).
+    let notes: Vec<String> = card
+        .all("NOTE")
+        .filter_map(|p| match p.unescaped() {
+            Ok(t) if !t.trim().is_empty() => Some(t),
+            Ok(_) => None,
+            Err(e) => {
+                messages.push(format!("{e}; left out"));
+                None
+            }
+        })
+        .collect();
     if !notes.is_empty() {
         m.insert("body".into(), Value::String(notes.join("\n\n")));
     }
@@ -355,6 +378,40 @@ fn card_content(
         .map(|u| u.trim().to_string())
         .filter(|u| !u.is_empty());
     Ok((m, uid))
+}
+
+/// An address's country as an ISO 3166 code: a code as it is, else the English (or the
+/// country's own) name of the consortium's countries and the ones address books most often
+/// hold; anything else as written, for validation to report.
+fn country_code(name: &str) -> String {
+    let key: String = name
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric() || *c == ' ')
+        .collect();
+    let code = match key.trim() {
+        "belgium" | "belgië" | "belgie" | "belgique" => "BE",
+        "ireland" | "éire" | "eire" => "IE",
+        "finland" | "suomi" => "FI",
+        "czech republic" | "czechia" | "česko" | "česká republika" => "CZ",
+        "poland" | "polska" => "PL",
+        "denmark" | "danmark" => "DK",
+        "netherlands" | "the netherlands" | "nederland" => "NL",
+        "germany" | "deutschland" => "DE",
+        "france" => "FR",
+        "austria" | "österreich" => "AT",
+        "sweden" | "sverige" => "SE",
+        "norway" | "norge" => "NO",
+        "estonia" | "eesti" => "EE",
+        "spain" | "españa" => "ES",
+        "italy" | "italia" => "IT",
+        "portugal" => "PT",
+        "united kingdom" | "uk" | "great britain" => "GB",
+        "united states" | "united states of america" | "usa" | "us" => "US",
+        "canada" => "CA",
+        _ => return name.to_string(),
+    };
+    code.to_string()
 }
 
 /// What to export.

@@ -4,6 +4,7 @@
 mod convergence;
 mod exchange;
 mod hostile;
+mod interop;
 mod learning;
 mod markdown;
 mod privacy;
