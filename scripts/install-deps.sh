@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 want_e2e="${1:-}"
 apt_packages=(libwebkit2gtk-4.1-dev build-essential libxdo-dev libssl-dev
               libayatana-appindicator3-dev librsvg2-dev pkg-config
-              strace)  # strace: the CLI test that no Internet socket is opened (issue 9)
+              strace  # strace: the CLI test that no Internet socket is opened (issue 9)
+              # Independent parsers the interop tests check exported .ics and .vcf with.
+              python3 python3-icalendar python3-vobject)
 if [ "$want_e2e" = "--e2e" ]; then
   apt_packages+=(xvfb webkit2gtk-driver)
 fi
