@@ -17,6 +17,7 @@ const COMMANDS: &[&str] = &[
     "questions_list",
     "methods_list",
     "sessions_calendar",
+    "field_values",
     "body_preview",
     "attachment_add",
     "attachment_pick",

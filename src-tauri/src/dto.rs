@@ -107,6 +107,20 @@ pub struct RecordDetail {
     pub body_html: Option<String>,
 }
 
+/// A list filter: `field` (dotted for nested) is `value` or a list holding it.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct FieldFilter {
+    pub field: String,
+    pub value: String,
+}
+
+/// A value a field takes, and on how many records.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FieldValueCount {
+    pub value: String,
+    pub count: u32,
+}
+
 /// A session on a calendar page: its wall-clock times in its own zone.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct CalendarSession {
@@ -466,6 +480,8 @@ mod tests {
             generate::<AttachedFile>(),
             generate::<MethodCard>(),
             generate::<CalendarSession>(),
+            generate::<FieldFilter>(),
+            generate::<FieldValueCount>(),
             generate::<QuestionCard>(),
             generate::<serde_json::Value>(),
             generate::<SearchRequest>(),

@@ -57,6 +57,7 @@ pub fn run() {
             commands::records::questions_list,
             commands::records::methods_list,
             commands::records::sessions_calendar,
+            commands::records::field_values,
             commands::notes::body_preview,
             commands::notes::attachment_add,
             commands::notes::attachment_pick,

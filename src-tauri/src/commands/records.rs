@@ -1,7 +1,7 @@
 //! Records: lists and details.
 
 use crate::dto::{
-    CalendarSession, LinkRef, MethodCard, QuestionCard, RecordDetail, RecordPage, RecordSummary, RevisionEntry,
+    CalendarSession, FieldFilter, FieldValueCount, LinkRef, MethodCard, QuestionCard, RecordDetail, RecordPage, RecordSummary, RevisionEntry,
     ScheduledBlock,
 };
 use crate::error::AppResult;
@@ -20,6 +20,7 @@ pub async fn records_list(
     kind: String,
     offset: u32,
     limit: u32,
+    filters: Option<Vec<FieldFilter>>,
 ) -> AppResult<RecordPage> {
     let kind: Kind = kind.parse()?;
     let offset = offset as usize;
@@ -27,6 +28,11 @@ pub async fn records_list(
     with_workspace(state.shared(), state.root.clone(), move |ws| {
         let query = ListQuery {
             kind: Some(kind),
+            fields: filters
+                .unwrap_or_default()
+                .into_iter()
+                .map(|f| (f.field, f.value))
+                .collect(),
             limit: Some(limit),
             offset,
             ..Default::default()
@@ -322,6 +328,31 @@ pub async fn sessions_calendar(
                 starts_at: text(r, "starts_at").unwrap_or_default(),
                 ends_at: text(r, "ends_at"),
                 timezone: text(r, "timezone"),
+            })
+            .collect())
+    })
+    .await
+}
+
+/// The most values a list filter offers for one field.
+const FILTER_VALUES: usize = 200;
+
+/// The values `field` takes among live records of `kind`, most frequent first: the choices
+/// of a list's filter (a contact's country, sector, languages, expertise …).
+#[tauri::command]
+pub async fn field_values(
+    state: State<'_, AppState>,
+    kind: String,
+    field: String,
+) -> AppResult<Vec<FieldValueCount>> {
+    let kind: Kind = kind.parse()?;
+    with_workspace(state.shared(), state.root.clone(), move |ws| {
+        Ok(ws
+            .field_values(kind, &field, FILTER_VALUES)?
+            .into_iter()
+            .map(|(value, count)| FieldValueCount {
+                value,
+                count: u32::try_from(count).unwrap_or(u32::MAX),
             })
             .collect())
     })

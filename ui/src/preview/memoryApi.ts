@@ -5,6 +5,8 @@
  */
 import type { AttachedFile } from '../lib/bindings/AttachedFile';
 import type { CalendarSession } from '../lib/bindings/CalendarSession';
+import type { FieldFilter } from '../lib/bindings/FieldFilter';
+import type { FieldValueCount } from '../lib/bindings/FieldValueCount';
 import type { MethodCard } from '../lib/bindings/MethodCard';
 import type { Api } from '../lib/api';
 import type { HomeOverview } from '../lib/bindings/HomeOverview';
@@ -400,8 +402,13 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
   }
 
   const records = {
-    list: async (kind: string, offset: number, limit: number) => {
-      const all = byKind.get(kind) ?? [];
+    list: async (kind: string, offset: number, limit: number, filters?: FieldFilter[]) => {
+      const all = (byKind.get(kind) ?? []).filter((s) =>
+        (filters ?? []).every((f) => {
+          const v = s.record[f.field];
+          return (Array.isArray(v) ? v : [v]).some((x) => typeof x === 'string' && x.toLowerCase() === f.value.toLowerCase());
+        }),
+      );
       return delay({ records: all.slice(offset, offset + limit).map((s) => s.summary), total: all.length, offset });
     },
     get: async (id: string) => {
@@ -515,6 +522,14 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
           ];
         }).sort((a, b) => a.starts_at.localeCompare(b.starts_at)),
       ),
+    fieldValues: async (kind: string, field: string): Promise<FieldValueCount[]> => {
+      const counts = new Map<string, number>();
+      for (const s of byKind.get(kind) ?? []) {
+        const v = s.record[field];
+        for (const x of Array.isArray(v) ? v : [v]) if (typeof x === 'string' && x) counts.set(x, (counts.get(x) ?? 0) + 1);
+      }
+      return delay([...counts].map(([value, count]) => ({ value, count })).sort((a, b) => b.count - a.count));
+    },
     methods: async (): Promise<MethodCard[]> =>
       delay(
         (byKind.get('method') ?? []).map((m) => ({

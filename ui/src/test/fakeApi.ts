@@ -17,6 +17,7 @@ import type { RecordSummary } from '../lib/bindings/RecordSummary';
 import type { RevisionEntry } from '../lib/bindings/RevisionEntry';
 import type { AttachedFile } from '../lib/bindings/AttachedFile';
 import type { CalendarSession } from '../lib/bindings/CalendarSession';
+import type { FieldValueCount } from '../lib/bindings/FieldValueCount';
 import type { MethodCard } from '../lib/bindings/MethodCard';
 import type { QuestionCard } from '../lib/bindings/QuestionCard';
 import type { SearchHit } from '../lib/bindings/SearchHit';
@@ -223,6 +224,7 @@ export function fakeApi(overrides: {
   remove?: Api['records']['remove'];
   questions?: Api['records']['questions'];
   methods?: Api['records']['methods'];
+  fieldValues?: Api['records']['fieldValues'];
   calendar?: Api['records']['calendar'];
   preview?: Api['records']['preview'];
   attach?: Api['records']['attach'];
@@ -267,6 +269,7 @@ export function fakeApi(overrides: {
       remove: vi.fn(overrides.remove ?? (async () => {})),
       questions: vi.fn(overrides.questions ?? (async (): Promise<QuestionCard[]> => [])),
       methods: vi.fn(overrides.methods ?? (async (): Promise<MethodCard[]> => [])),
+      fieldValues: vi.fn(overrides.fieldValues ?? (async (): Promise<FieldValueCount[]> => [])),
       calendar: vi.fn(overrides.calendar ?? (async (): Promise<CalendarSession[]> => [])),
       preview: vi.fn(overrides.preview ?? (async (_id: string, body: string) => (body ? `<p>${body}</p>` : null))),
       attach: vi.fn(

@@ -161,6 +161,10 @@ pub struct ListQuery {
     pub kind: Option<Kind>,
     pub tag: Option<String>,
     pub status: Option<String>,
+    /// `(field, value)`: the field (dotted for nested, e.g. `consent.basis`) is `value`, or
+    /// is a list holding it; compared case-insensitively. Field names outside
+    /// `[a-z_.]` match nothing.
+    pub fields: Vec<(String, String)>,
     pub limit: Option<usize>,
     pub offset: usize,
     pub include_deleted: bool,
@@ -876,6 +880,31 @@ impl Workspace {
         Ok(out)
     }
 
+    /// The values field `field` takes among live records of `kind` (a list field's items one
+    /// by one), most frequent first, with their counts: what a list's filter offers.
+    pub fn field_values(&self, kind: Kind, field: &str, limit: usize) -> Result<Vec<(String, u64)>> {
+        if !is_field_path(field) {
+            return Err(Error::Invalid(format!("`{field}` is not a field name")));
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT j.value, COUNT(*) AS n FROM records r
+                 JOIN revisions v ON v.id = r.id AND v.rev = r.rev, json_each(v.content, ?2) j
+                 WHERE r.kind = ?1 AND r.deleted = 0 AND j.type = 'text' AND trim(j.value) <> ''
+                 GROUP BY j.value ORDER BY n DESC, j.value LIMIT ?3",
+            )
+            .ctx("list a field's values")?;
+        let rows = stmt
+            .query_map(
+                rusqlite::params![kind.as_str(), format!("$.{field}"), limit as i64],
+                |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)),
+            )
+            .ctx("list a field's values")?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .ctx("list a field's values")
+    }
+
     /// Live sessions whose local days (in their own zone, as written) meet the local dates
     /// `from`..=`to` (`YYYY-MM-DD`), cancelled ones included, by start: what a calendar page
     /// shows. At most `limit`.
@@ -1065,10 +1094,33 @@ fn list_filter(q: &ListQuery) -> (String, Vec<String>) {
         args.push(status.trim().to_ascii_lowercase());
         clauses.push(format!("r.status = ?{}", args.len()));
     }
+    for (field, value) in &q.fields {
+        if !is_field_path(field) {
+            clauses.push("0".into());
+            continue;
+        }
+        args.push(format!("$.{field}"));
+        args.push(value.trim().to_lowercase());
+        // json_each walks a list, and yields a scalar as itself: one clause for both.
+        clauses.push(format!(
+            "EXISTS (SELECT 1 FROM revisions f, json_each(f.content, ?{}) j
+                     WHERE f.id = r.id AND f.rev = r.rev AND lower(j.value) = ?{})",
+            args.len() - 1,
+            args.len()
+        ));
+    }
     if clauses.is_empty() {
         clauses.push("1".into());
     }
     (clauses.join(" AND "), args)
+}
+
+/// `country`, `consent.basis`: what a list filter may name (it becomes a JSON path).
+fn is_field_path(field: &str) -> bool {
+    !field.is_empty()
+        && field.split('.').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+        })
 }
 
 type RecordParts = (String, String, String, bool, Option<String>);

@@ -575,6 +575,70 @@ fn sessions_between_dates_are_a_calendar_page() {
 }
 
 #[test]
+fn lists_filter_by_field_values_and_lists_offer_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    let mut add = |title: &str, fields: Value| {
+        let mut content = obj(fields);
+        content.insert("title".into(), json!(title));
+        ws.create(Kind::Contact, content).unwrap().id
+    };
+    let aino = add(
+        "Aino",
+        json!({"country": "FI", "sector": "academia", "languages": ["fi", "en"], "expertise": ["housing", "evaluation"]}),
+    );
+    let jan = add(
+        "Jan",
+        json!({"country": "CZ", "sector": "government", "languages": ["cs", "en"], "expertise": ["Housing"]}),
+    );
+    add("Nobody", json!({}));
+    let ids = |fields: &[(&str, &str)]| -> Vec<String> {
+        let mut out: Vec<String> = ws
+            .list(&ListQuery {
+                kind: Some(Kind::Contact),
+                fields: fields
+                    .iter()
+                    .map(|(f, v)| (f.to_string(), v.to_string()))
+                    .collect(),
+                ..Default::default()
+            })
+            .unwrap()
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        out.sort();
+        out
+    };
+    let mut both = vec![aino.clone(), jan.clone()];
+    both.sort();
+    assert_eq!(ids(&[("country", "fi")]), [aino.clone()]);
+    assert_eq!(ids(&[("languages", "en")]), both);
+    assert_eq!(ids(&[("expertise", "housing")]), both);
+    assert_eq!(ids(&[("expertise", "housing"), ("sector", "government")]), [jan]);
+    assert!(ids(&[("country", "DK")]).is_empty());
+    // Not a field name: matches nothing rather than reaching into SQL.
+    assert!(ids(&[("country') OR 1=1 --", "FI")]).is_empty());
+    let count = ws
+        .count(&ListQuery {
+            kind: Some(Kind::Contact),
+            fields: vec![("languages".into(), "EN".into())],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(count, 2);
+    let languages = ws.field_values(Kind::Contact, "languages", 10).unwrap();
+    assert_eq!(
+        languages,
+        [("en".to_string(), 2), ("cs".to_string(), 1), ("fi".to_string(), 1)]
+    );
+    assert_eq!(
+        ws.field_values(Kind::Contact, "country", 1).unwrap(),
+        [("CZ".to_string(), 1)]
+    );
+    assert!(ws.field_values(Kind::Contact, "bad field", 1).is_err());
+}
+
+#[test]
 fn questions_come_by_priority() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = new_ws(dir.path());

@@ -29,7 +29,7 @@ describe('Tauri api', () => {
       'search_query',
     ]);
     expect(calls[2]?.[1]).toEqual({ request: { member: 'M', organisation: 'THL', demo_records: null } });
-    expect(calls[3]?.[1]).toEqual({ kind: 'note', offset: 200, limit: 200 });
+    expect(calls[3]?.[1]).toEqual({ kind: 'note', offset: 200, limit: 200, filters: null });
     expect(calls[4]?.[1]).toEqual({ id: 'id-1' });
     expect(calls[5]?.[1]).toEqual({
       request: { query: 'Århus tag:youth', as_you_type: true, kind: null, limit: null },

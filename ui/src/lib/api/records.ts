@@ -1,6 +1,8 @@
 import { invoke } from '@tauri-apps/api/core';
 import type { AttachedFile } from '../bindings/AttachedFile';
 import type { CalendarSession } from '../bindings/CalendarSession';
+import type { FieldFilter } from '../bindings/FieldFilter';
+import type { FieldValueCount } from '../bindings/FieldValueCount';
 import type { MethodCard } from '../bindings/MethodCard';
 import type { QuestionCard } from '../bindings/QuestionCard';
 import type { RecordDetail } from '../bindings/RecordDetail';
@@ -11,8 +13,13 @@ import { call } from './invoke';
 
 /** Records of every kind: paged lists and single records with their links. */
 export interface RecordsApi {
-  /** `records_list({ kind, offset, limit })`: newest updated first. */
-  list(kind: string, offset: number, limit: number): Promise<RecordPage>;
+  /**
+   * `records_list({ kind, offset, limit, filters })`: newest updated first; each filter's
+   * field is its value or a list holding it.
+   */
+  list(kind: string, offset: number, limit: number, filters?: FieldFilter[]): Promise<RecordPage>;
+  /** `field_values({ kind, field })`: what a list filter offers, most frequent first. */
+  fieldValues(kind: string, field: string): Promise<FieldValueCount[]>;
   /** `record_get({ id })` */
   get(id: string): Promise<RecordDetail>;
   /** `record_create({ kind, fields })`: the core validates `fields`; resolves with the new record. */
@@ -43,7 +50,9 @@ export interface RecordsApi {
 }
 
 export const tauriRecordsApi: RecordsApi = {
-  list: (kind, offset, limit) => call<RecordPage>('records_list', { kind, offset, limit }),
+  list: (kind, offset, limit, filters) =>
+    call<RecordPage>('records_list', { kind, offset, limit, filters: filters && filters.length > 0 ? filters : null }),
+  fieldValues: (kind, field) => call<FieldValueCount[]>('field_values', { kind, field }),
   get: (id) => call<RecordDetail>('record_get', { id }),
   create: (kind, fields) => call<RecordDetail>('record_create', { kind, fields }),
   update: (id, fields, expectedRev) => call<RecordDetail>('record_update', { id, fields, expectedRev }),

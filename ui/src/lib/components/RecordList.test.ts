@@ -9,7 +9,7 @@ describe('RecordList', () => {
     render(RecordList, { props: { kind: 'note', onopen: vi.fn() }, ...withApi(api) });
     const rows = await screen.findAllByTestId('record-row');
     expect(rows).toHaveLength(5);
-    expect(api.records.list).toHaveBeenCalledWith('note', 0, PAGE_SIZE);
+    expect(api.records.list).toHaveBeenCalledWith('note', 0, PAGE_SIZE, []);
     expect(rows[0]?.dataset.id).toBe('note-0');
     expect(rows[0]?.textContent).toContain('Record 0 — Øresund čř łż');
     expect(rows[0]?.textContent).toContain('Open');
@@ -33,7 +33,7 @@ describe('RecordList', () => {
     await waitFor(() =>
       expect(container.querySelector('[data-id="note-50000"]')).not.toBeNull(),
     );
-    expect(api.records.list).toHaveBeenCalledWith('note', 50_000, PAGE_SIZE);
+    expect(api.records.list).toHaveBeenCalledWith('note', 50_000, PAGE_SIZE, []);
     expect(container.querySelectorAll('[role="option"]').length).toBeLessThan(60);
   });
 
@@ -86,5 +86,17 @@ describe('RecordList', () => {
     });
     render(RecordList, { props: { kind: 'contact', onopen: vi.fn() }, ...withApi(api) });
     expect((await screen.findByRole('alert')).textContent).toContain('Database is locked (store)');
+  });
+});
+
+describe('RecordList with filters', () => {
+  it('asks only for the records the filters allow, and says so when none match', async () => {
+    const api = fakeApi({ list: async () => ({ records: [], total: 0, offset: 0 }) });
+    render(RecordList, {
+      props: { kind: 'contact', filters: [{ field: 'country', value: 'FI' }], onopen: () => {} },
+      ...withApi(api),
+    });
+    expect((await screen.findByTestId('record-list-empty')).textContent).toContain('Nothing matches these filters');
+    expect(api.records.list).toHaveBeenCalledWith('contact', 0, PAGE_SIZE, [{ field: 'country', value: 'FI' }]);
   });
 });
