@@ -872,7 +872,7 @@ pub fn import_csv(
                 Some(Target::Comments) => {
                     let c = cell.trim();
                     if c.len() > 100_000 {
-                        errors.push(format!("comments are longer than 100000 bytes"));
+                        errors.push("comments are longer than 100000 bytes".to_string());
                     } else if c
                         .chars()
                         .any(|ch| ch.is_control() && !matches!(ch, '\n' | '\r' | '\t'))

@@ -381,11 +381,11 @@ struct QuestionInfo {
     deleted: bool,
 }
 
-/// Titles of questions and organisations, looked up once each.
+/// Titles of questions and other records, looked up once each.
 struct Titles<'a> {
     ws: &'a Workspace,
     questions: HashMap<String, Option<QuestionInfo>>,
-    orgs: HashMap<String, Option<String>>,
+    records: HashMap<String, Option<String>>,
 }
 
 impl<'a> Titles<'a> {
@@ -393,7 +393,7 @@ impl<'a> Titles<'a> {
         Titles {
             ws,
             questions: HashMap::new(),
-            orgs: HashMap::new(),
+            records: HashMap::new(),
         }
     }
 
@@ -428,8 +428,9 @@ impl<'a> Titles<'a> {
         Ok(info)
     }
 
-    fn org(&mut self, id: &str) -> Result<Option<String>> {
-        if let Some(found) = self.orgs.get(id) {
+    /// The title of any record (an organisation, a session).
+    fn record(&mut self, id: &str) -> Result<Option<String>> {
+        if let Some(found) = self.records.get(id) {
             return Ok(found.clone());
         }
         let name = match self.ws.get_any(id) {
@@ -437,14 +438,10 @@ impl<'a> Titles<'a> {
             Err(Error::NotFound(_)) => None,
             Err(e) => return Err(e),
         };
-        self.orgs.insert(id.to_string(), name.clone());
+        self.records.insert(id.to_string(), name.clone());
         Ok(name)
     }
 
-    fn session(&mut self, id: &str) -> Result<Option<String>> {
-        // Sessions and organisations share the lookup: both are "a record's title".
-        self.org(id)
-    }
 }
 
 /// One review in the history: when, where, and the agenda's state then.
@@ -613,7 +610,7 @@ pub fn history(ws: &Workspace, threshold: usize) -> Result<LearningHistory> {
         summaries.push(ReviewSummary {
             id: r.id.clone(),
             title: r.title.clone(),
-            session_title: titles.session(&r.session_id)?,
+            session_title: titles.record(&r.session_id)?,
             session_id: r.session_id.clone(),
             taken_at: r.taken_at.clone(),
             remarks: r.remarks.clone(),
@@ -689,7 +686,7 @@ pub fn history(ws: &Workspace, threshold: usize) -> Result<LearningHistory> {
             .clone()
             .or_else(|| info.as_ref().and_then(|i| i.owner_org.clone()));
         let owner_name = match &owner_org {
-            Some(o) => titles.org(o)?,
+            Some(o) => titles.record(o)?,
             None => None,
         };
         let first = events.first();
@@ -779,6 +776,189 @@ fn group(
         g.question_ids.push(q.question_id.clone());
     }
     groups.into_values().collect()
+}
+
+// ---- for reports ---------------------------------------------------------------------------
+
+/// One step of a question's history as a report shows it beside the question's revisions:
+/// when, which review (at which session), and what the review found, in words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewNote {
+    /// When the review was taken (RFC 3339, or a date).
+    pub at: String,
+    /// `agenda review at <session>`.
+    pub who: String,
+    pub changes: Vec<String>,
+}
+
+fn snapshot_words(s: &Snapshot) -> String {
+    match &s.priority {
+        Some(p) => format!("{}, {p}", s.status),
+        None => s.status.clone(),
+    }
+}
+
+/// The review steps of question `question_id` in `history`, oldest first: what a report
+/// merges by time with the question's own revisions (`report::question_history`). A
+/// persistent question's last step says so.
+pub fn review_notes(history: &LearningHistory, question_id: &str) -> Vec<ReviewNote> {
+    let Some(q) = history
+        .questions
+        .iter()
+        .find(|q| q.question_id == question_id)
+    else {
+        return vec![];
+    };
+    let session_of = |review_id: &str| {
+        history
+            .reviews
+            .iter()
+            .find(|r| r.id == review_id)
+            .map(|r| {
+                r.session_title
+                    .clone()
+                    .unwrap_or_else(|| r.session_id.clone())
+            })
+            .unwrap_or_default()
+    };
+    let mut out: Vec<ReviewNote> = q
+        .events
+        .iter()
+        .map(|e| {
+            let mut changes = vec![];
+            match (e.change, &e.before, &e.after) {
+                (Change::Appeared | Change::Returned, _, Some(a)) => changes.push(format!(
+                    "{} the agenda ({})",
+                    if e.change == Change::Appeared {
+                        "on"
+                    } else {
+                        "back on"
+                    },
+                    snapshot_words(a)
+                )),
+                (Change::Removed, _, _) => changes.push("no longer on the agenda".into()),
+                (_, Some(b), Some(a)) => {
+                    if a.status != b.status {
+                        changes.push(format!("status {} → {}", b.status, a.status));
+                    }
+                    if a.priority != b.priority {
+                        changes.push(format!(
+                            "priority {} → {}",
+                            b.priority.as_deref().unwrap_or("none"),
+                            a.priority.as_deref().unwrap_or("none")
+                        ));
+                    }
+                    if a.provisional_answer != b.provisional_answer {
+                        changes.push(match &a.provisional_answer {
+                            Some(_) => "provisional answer changed".into(),
+                            None => "provisional answer removed".into(),
+                        });
+                    }
+                    if a.owner_org != b.owner_org {
+                        changes.push("owner changed".into());
+                    }
+                }
+                _ => {}
+            }
+            ReviewNote {
+                at: e.taken_at.clone(),
+                who: format!("agenda review at {}", session_of(&e.review_id)),
+                changes,
+            }
+        })
+        .collect();
+    if q.persistent {
+        if let Some(last) = history.reviews.last() {
+            let note = format!("persistent: open in {} reviews in a row", q.open_streak);
+            match out.last_mut().filter(|n| n.at == last.taken_at) {
+                Some(n) => n.changes.push(note),
+                None => out.push(ReviewNote {
+                    at: last.taken_at.clone(),
+                    who: format!("agenda review at {}", session_of(&last.id)),
+                    changes: vec![note],
+                }),
+            }
+        }
+    }
+    out
+}
+
+/// Text placed in a Markdown line without being read as structure.
+fn md_text(s: &str) -> String {
+    s.replace(['\n', '\r'], " ")
+        .trim()
+        .chars()
+        .flat_map(|c| match c {
+            '*' | '_' | '`' | '[' | ']' | '<' | '>' | '#' | '|' | '\\' => vec!['\\', c],
+            c => vec![c],
+        })
+        .collect()
+}
+
+/// The learning history as a Markdown section for the agenda report: the reviews with the
+/// agenda's state at each, the persistent questions, and the questions per theme and per
+/// owner partner. Empty when there are no reviews.
+pub fn history_markdown(history: &LearningHistory) -> String {
+    use std::fmt::Write as _;
+    if history.reviews.is_empty() {
+        return String::new();
+    }
+    let mut md = String::from("## Learning history\n\n");
+    md.push_str("| Review | Session | Open | Provisional | Resolved | Dropped | Persistent |\n");
+    md.push_str("|---|---|---:|---:|---:|---:|---:|\n");
+    for r in &history.reviews {
+        let _ = writeln!(
+            md,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            md_text(r.taken_at.get(..10).unwrap_or(&r.taken_at)),
+            md_text(r.session_title.as_deref().unwrap_or(&r.session_id)),
+            r.open,
+            r.provisional,
+            r.resolved,
+            r.dropped,
+            r.persistent
+        );
+    }
+    let persistent: Vec<&QuestionHistory> =
+        history.questions.iter().filter(|q| q.persistent).collect();
+    let _ = writeln!(
+        md,
+        "\n### Persistent questions ({})\n\nOpen in {} or more reviews in a row: problems that may be systemic.\n",
+        persistent.len(),
+        history.persistence_threshold
+    );
+    for q in &persistent {
+        let _ = writeln!(
+            md,
+            "- **{}** — open in {} reviews in a row, since {}",
+            md_text(&q.title),
+            q.open_streak,
+            md_text(q.first_seen_at.get(..10).unwrap_or(&q.first_seen_at))
+        );
+    }
+    for (title, groups) in [
+        ("By theme", &history.by_theme),
+        ("By owner", &history.by_owner),
+    ] {
+        let _ = writeln!(
+            md,
+            "\n### {title}\n\n| | Questions | Open | Provisional | Resolved | Dropped | Persistent |\n|---|---:|---:|---:|---:|---:|---:|"
+        );
+        for g in groups {
+            let _ = writeln!(
+                md,
+                "| {} | {} | {} | {} | {} | {} | {} |",
+                md_text(&g.label),
+                g.questions,
+                g.open,
+                g.provisional,
+                g.resolved,
+                g.dropped,
+                g.persistent
+            );
+        }
+    }
+    md
 }
 
 #[cfg(test)]

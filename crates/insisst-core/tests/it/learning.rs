@@ -1037,3 +1037,39 @@ fn the_demo_has_a_learning_history_and_a_dashboard() {
     assert_eq!(m.agenda_progress.len(), 4);
     assert!(insisst_core::check::run(&ws).unwrap().is_empty());
 }
+
+#[test]
+fn the_history_as_a_report_shows_it() {
+    let s = script();
+    let h = learning::history(&s.ws, 3).unwrap();
+    let notes = learning::review_notes(&h, &s.b);
+    let words: Vec<String> = notes.iter().map(|n| n.changes.join("; ")).collect();
+    assert_eq!(
+        words,
+        [
+            "on the agenda (open, medium)",
+            "status open → provisional; provisional answer changed",
+            "status provisional → resolved",
+            "status resolved → open"
+        ]
+    );
+    assert_eq!(notes[0].who, "agenda review at Consortium meeting Tampere");
+    let a = learning::review_notes(&h, &s.a);
+    assert_eq!(a.len(), 2);
+    assert_eq!(a[1].changes, ["persistent: open in 4 reviews in a row"]);
+    assert!(learning::review_notes(&h, "nope").is_empty());
+    let md = learning::history_markdown(&h);
+    assert!(md.starts_with("## Learning history\n"), "{md}");
+    assert!(md.contains("### Persistent questions (1)"));
+    assert!(md.contains("- **How do we fund the long haul?** — open in 4 reviews in a row"));
+    assert!(md.contains("| Funding | 2 | 2 | 0 | 0 | 0 | 1 |"), "{md}");
+    assert!(md.contains("| Genio | 1 |"));
+    assert_eq!(
+        md.matches("| 2026-03-02 | Consortium meeting Tampere |")
+            .count(),
+        4
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let empty = learning::history(&new_ws(dir.path()), 3).unwrap();
+    assert_eq!(learning::history_markdown(&empty), "");
+}
