@@ -11,12 +11,23 @@ export const PRIORITY = ['low', 'medium', 'high'] as const;
 const SESSION_STATUS = ['idea', 'planned', 'confirmed', 'held', 'cancelled'] as const;
 const NOTE_KIND = ['workshop_notes', 'case_study', 'reflection', 'other'] as const;
 
+/**
+ * A form field. `name` may be dotted for a nested field (`consent.basis`). `tags` is any
+ * list of strings, typed comma-separated; `number` a whole number; `bool` a checkbox;
+ * `date` a `YYYY-MM-DD` date.
+ */
 export type EditField =
   | { name: string; type: 'line' }
   | { name: string; type: 'text' }
   | { name: string; type: 'tags' }
   | { name: string; type: 'body' }
+  | { name: string; type: 'number' }
+  | { name: string; type: 'bool' }
+  | { name: string; type: 'date' }
   | { name: string; type: 'select'; options: readonly string[] };
+
+const SECTOR = ['government', 'non_profit', 'business', 'citizens', 'academia'] as const;
+const CONSENT_BASIS = ['consent', 'legitimate_interest', 'public_information', 'none'] as const;
 
 const TITLE: EditField = { name: 'title', type: 'line' };
 const TAGS: EditField = { name: 'tags', type: 'tags' };
@@ -38,6 +49,42 @@ export function editFields(kind: Kind): EditField[] {
       return [TITLE, { name: 'status', type: 'select', options: SESSION_STATUS }, TAGS, BODY];
     case 'note':
       return [TITLE, { name: 'note_kind', type: 'select', options: NOTE_KIND }, TAGS, BODY];
+    case 'method':
+      return [
+        TITLE,
+        { name: 'minutes', type: 'number' },
+        { name: 'group_size', type: 'line' },
+        { name: 'materials', type: 'text' },
+        TAGS,
+        BODY,
+      ];
+    case 'contact':
+      return [
+        TITLE,
+        { name: 'role', type: 'line' },
+        { name: 'email', type: 'line' },
+        { name: 'phone', type: 'line' },
+        { name: 'country', type: 'line' },
+        { name: 'sector', type: 'select', options: SECTOR },
+        { name: 'languages', type: 'tags' },
+        { name: 'expertise', type: 'tags' },
+        { name: 'consent.basis', type: 'select', options: CONSENT_BASIS },
+        { name: 'consent.recorded_at', type: 'date' },
+        { name: 'consent.share_with_partners', type: 'bool' },
+        { name: 'consent.note', type: 'text' },
+        { name: 'last_contacted', type: 'date' },
+        TAGS,
+        BODY,
+      ];
+    case 'org':
+      return [
+        TITLE,
+        { name: 'country', type: 'line' },
+        { name: 'sector', type: 'select', options: SECTOR },
+        { name: 'website', type: 'line' },
+        TAGS,
+        BODY,
+      ];
     default:
       return [TITLE, TAGS, BODY];
   }

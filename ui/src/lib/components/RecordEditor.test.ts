@@ -173,3 +173,56 @@ describe('RecordDetail editing and history', () => {
     await vi.waitFor(() => expect(ondeleted).toHaveBeenCalledWith('question'));
   });
 });
+
+describe('RecordEditor for a contact', () => {
+  it('edits nested consent fields, lists and a checkbox, and drops what was emptied', async () => {
+    const contact: Detail = {
+      id: 'c1',
+      kind: 'contact',
+      title: 'Aino Virtanen',
+      rev: '1-a',
+      created_at: '2026-10-01T08:00:00Z',
+      updated_at: '2026-10-01T08:00:00Z',
+      revision_count: 1,
+      body_html: null,
+      record: {
+        id: 'c1',
+        kind: 'contact',
+        rev: '1-a',
+        title: 'Aino Virtanen',
+        email: 'aino@example.org',
+        languages: ['fi'],
+        consent: { basis: 'consent', note: 'asked at the Tampere workshop' },
+      } as Detail['record'],
+      links: [],
+      backlinks: [],
+      schedule: null,
+    };
+    const api = fakeApi({
+      get: async () => contact,
+      update: async (_id, fields) => ({ ...contact, rev: '2-b', record: fields as Detail['record'] }),
+    });
+    render(RecordDetail, { props: { id: 'c1' }, ...withApi(api) });
+    expect((await screen.findByTestId('consent-panel')).dataset.level).toBe('private');
+    await fireEvent.click(screen.getByTestId('detail-edit'));
+    const form = await screen.findByTestId('record-editor');
+    await fireEvent.input(within(form).getByTestId('edit-languages'), { target: { value: 'fi, en ' } });
+    await fireEvent.click(within(form).getByTestId('edit-consent.share_with_partners'));
+    await fireEvent.input(within(form).getByTestId('edit-consent.recorded_at'), { target: { value: '2026-09-14' } });
+    await fireEvent.input(within(form).getByTestId('edit-consent.note'), { target: { value: '' } });
+    await fireEvent.input(within(form).getByTestId('edit-email'), { target: { value: '' } });
+    await fireEvent.click(within(form).getByTestId('edit-save'));
+    expect(api.records.update).toHaveBeenCalledWith(
+      'c1',
+      {
+        id: 'c1',
+        kind: 'contact',
+        title: 'Aino Virtanen',
+        languages: ['fi', 'en'],
+        consent: { basis: 'consent', recorded_at: '2026-09-14', share_with_partners: true },
+      },
+      '1-a',
+    );
+    expect((await screen.findByTestId('consent-panel')).dataset.level).toBe('shared');
+  });
+});
