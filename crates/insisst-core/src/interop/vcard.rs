@@ -4,7 +4,8 @@
 //! Identity on re-import: a card's `UID` gives the record id ([`super::id_for_uid`]: a UUID
 //! as it is, anything else hashed), so a card exported by any Insisst workspace, or an Apple
 //! card, finds its contact again; without a match by id, a live contact with the same e-mail
-//! is updated. The Insisst fields vCard has no property for travel as `X-INSISST-*`
+//! is updated; a card with neither (phones write name and number only) gets an id made from
+//! its name and phone. The Insisst fields vCard has no property for travel as `X-INSISST-*`
 //! (sector, expertise, consent, last contacted, language) and are read back. Photos are
 //! skipped (and reported); properties with no field here are named in the card's report.
 
@@ -170,10 +171,28 @@ fn find_existing(
             Err(e) => return Err(e),
         }
     }
-    if let Some(email) = content.get("email").and_then(Value::as_str) {
+    let email = content.get("email").and_then(Value::as_str);
+    if let Some(email) = email {
         if let Some(r) = super::find_by_field(w, Kind::Contact, "email", email)? {
             return Ok((Some(r), None));
         }
+    }
+    if uid.is_none() && email.is_none() {
+        // Phones write cards with a name and a number only: their identity is those two,
+        // so that importing the same file again finds them.
+        let title = content.get("title").and_then(Value::as_str).unwrap_or("");
+        let phone = content.get("phone").and_then(Value::as_str).unwrap_or("");
+        let id = super::id_for_uid("vcard-name-phone", &format!("{title}\u{0}{phone}"));
+        messages.push("no UID and no e-mail: recognised on re-import by its name and phone".into());
+        return match w.get_any(&id) {
+            Ok(r) if r.kind == Kind::Contact && !r.deleted => Ok((Some(r), None)),
+            Ok(r) => Err(Error::Invalid(format!(
+                "the contact this card was imported as ({}) was deleted or is no contact; restore it to import the card again",
+                r.id
+            ))),
+            Err(Error::NotFound(_)) => Ok((None, Some(id))),
+            Err(e) => Err(e),
+        };
     }
     Ok((None, new_id))
 }

@@ -176,11 +176,18 @@ fn re_importing_vcards_updates_by_uid_then_email_and_never_duplicates() {
     assert_eq!((again.created, again.unchanged), (0, 3), "{again:#?}");
     assert_eq!(all(&ws, Kind::Contact).len(), 3);
 
+    // Cards with a name and a phone only (no UID, no e-mail) are found again too.
+    let android = data("vcard/John_Doe_ANDROID.vcf");
+    assert_eq!(vcard::import(&mut ws, &android).unwrap().created, 4);
+    let again = vcard::import(&mut ws, &android).unwrap();
+    assert_eq!((again.created, again.unchanged), (0, 4), "{again:#?}");
+    assert_eq!(all(&ws, Kind::Contact).len(), 7);
+
     // The Gmail, iPhone and Mac cards of John Doe share his address: one contact.
     for f in ["John_Doe_GMAIL.vcf", "John_Doe_IPHONE.vcf", "John_Doe_MAC_ADDRESS_BOOK.vcf"] {
         vcard::import(&mut ws, &data(&format!("vcard/{f}"))).unwrap();
     }
-    assert_eq!(all(&ws, Kind::Contact).len(), 4);
+    assert_eq!(all(&ws, Kind::Contact).len(), 8);
 
     // A UID wins over the e-mail: the same UID with a new address updates the same record.
     let card = |email: &str| {
