@@ -143,11 +143,13 @@ impl Review {
         })
     }
 
-    fn entry(&self, question_id: &str) -> Option<&Snapshot> {
+    /// The entries by question id: a lookup per question, not a scan, when a history walks
+    /// thousands of questions through hundreds of reviews.
+    fn by_question(&self) -> HashMap<&str, &Snapshot> {
         self.entries
             .iter()
-            .find(|e| e.question_id == question_id)
-            .map(|e| &e.snapshot)
+            .map(|e| (e.question_id.as_str(), &e.snapshot))
+            .collect()
     }
 
     /// The order of reviews: by time taken (a bare date counts as its midnight), then id.
@@ -334,8 +336,9 @@ pub fn diff(a: &Review, b: &Review) -> ReviewDiff {
         dropped: vec![],
         changed: vec![],
     };
+    let (in_a, in_b) = (a.by_question(), b.by_question());
     for id in ids {
-        let (before, after) = (a.entry(id), b.entry(id));
+        let (before, after) = (in_a.get(id).copied(), in_b.get(id).copied());
         let Some(change) = classify(before, after, false) else {
             continue;
         };
@@ -441,7 +444,6 @@ impl<'a> Titles<'a> {
         self.records.insert(id.to_string(), name.clone());
         Ok(name)
     }
-
 }
 
 /// One review in the history: when, where, and the agenda's state then.
@@ -625,13 +627,15 @@ pub fn history(ws: &Workspace, threshold: usize) -> Result<LearningHistory> {
 
     // Questions in order of first appearance.
     let mut order: Vec<String> = vec![];
+    let mut known: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for r in &reviews {
         for e in &r.entries {
-            if !order.contains(&e.question_id) {
+            if known.insert(e.question_id.as_str()) {
                 order.push(e.question_id.clone());
             }
         }
     }
+    let lookups: Vec<HashMap<&str, &Snapshot>> = reviews.iter().map(Review::by_question).collect();
     let streaks = open_streaks(&reviews);
     let mut questions = Vec::with_capacity(order.len());
     for id in &order {
@@ -642,7 +646,7 @@ pub fn history(ws: &Workspace, threshold: usize) -> Result<LearningHistory> {
         let mut last: Option<&Snapshot> = None;
         let mut longest = 0;
         for (k, r) in reviews.iter().enumerate() {
-            let now = r.entry(id);
+            let now = lookups[k].get(id.as_str()).copied();
             if let Some(change) = classify(prev, now, seen) {
                 match change {
                     Change::Resolved => resolved_in = Some(r.id.clone()),
@@ -705,7 +709,7 @@ pub fn history(ws: &Workspace, threshold: usize) -> Result<LearningHistory> {
             resolved_in,
             dropped_in,
             last_status: last.status.clone(),
-            on_agenda: reviews.last().is_some_and(|r| r.entry(id).is_some()),
+            on_agenda: lookups.last().is_some_and(|l| l.contains_key(id.as_str())),
             open_streak,
             longest_open_streak: longest,
             persistent: open_streak >= threshold,
