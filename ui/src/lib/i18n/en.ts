@@ -92,6 +92,10 @@ export const en = {
 
   'create.note': 'New note',
   'create.session': 'New session',
+  'create.kind': 'New {kind}',
+  'list.new': 'New',
+  'agenda.newQuestion': 'New question',
+  'list.newLabel': 'New {kind}',
   'create.title': 'Title',
   'create.notePlaceholder': 'e.g. Workshop notes Århus',
   'create.sessionPlaceholder': 'e.g. Peer exchange in Plzeň',
