@@ -44,6 +44,8 @@ pub const LEARNING_ITEMS: &[&str] = &["before", "after"];
 pub const MAX_CSV_BYTES: u64 = 10 << 20;
 /// The most rows one import reads.
 pub const MAX_CSV_ROWS: usize = 20_000;
+/// The most columns (a long survey has a few hundred).
+pub const MAX_CSV_COLUMNS: usize = 1_000;
 
 /// One filled-in form, as the app's quick entry or an import gives it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -711,6 +713,15 @@ pub fn import_csv(
         .collect();
     if headings.iter().all(String::is_empty) {
         return Err(csv_error(path, "has no heading row"));
+    }
+    if headings.len() > MAX_CSV_COLUMNS {
+        return Err(csv_error(
+            path,
+            format!(
+                "has {} columns; at most {MAX_CSV_COLUMNS} are read",
+                headings.len()
+            ),
+        ));
     }
 
     // Map the columns: explicit ones first, then the automatic rules for the rest.

@@ -1051,4 +1051,82 @@ mod tests {
         let persistent: Vec<_> = progress.iter().map(|p| p.persistent).collect();
         assert_eq!(persistent, [0, 0, 1, 1]);
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        const STATUS: &[&str] = &["open", "provisional", "resolved", "dropped"];
+
+        /// A review of up to 6 questions (q0..q5), each present or not, with a status and
+        /// a priority.
+        fn a_review() -> impl Strategy<Value = Vec<Option<(usize, usize)>>> {
+            proptest::collection::vec(proptest::option::of((0..4usize, 0..3usize)), 6)
+        }
+
+        fn build(id: &str, spec: &[Option<(usize, usize)>]) -> Review {
+            let entries: Vec<(String, Snapshot)> = spec
+                .iter()
+                .enumerate()
+                .filter_map(|(i, e)| {
+                    let (st, pr) = (*e)?;
+                    Some((
+                        format!("q{i}"),
+                        snap(STATUS[st], Some(["low", "medium", "high"][pr])),
+                    ))
+                })
+                .collect();
+            let refs: Vec<(&str, Snapshot)> = entries
+                .iter()
+                .map(|(q, s)| (q.as_str(), s.clone()))
+                .collect();
+            review(id, &refs)
+        }
+
+        proptest! {
+            #[test]
+            fn each_difference_is_in_exactly_one_list(a in a_review(), b in a_review()) {
+                let (ra, rb) = (build("a", &a), build("b", &b));
+                let d = diff(&ra, &rb);
+                for i in 0..6 {
+                    let q = format!("q{i}");
+                    let n = [&d.added, &d.resolved, &d.dropped, &d.changed]
+                        .iter()
+                        .filter(|l| l.iter().any(|x| x.question_id == q))
+                        .count();
+                    let differs = build("a", &a).entries.iter().find(|e| e.question_id == q).map(|e| &e.snapshot)
+                        != build("b", &b).entries.iter().find(|e| e.question_id == q).map(|e| &e.snapshot);
+                    prop_assert_eq!(n, usize::from(differs), "{}", q);
+                }
+                // Backwards, what was added has left the agenda.
+                let back = diff(&rb, &ra);
+                for item in &d.added {
+                    prop_assert!(back.dropped.iter().any(|x| x.question_id == item.question_id && x.after.is_none()));
+                }
+                for item in d.resolved.iter() {
+                    prop_assert_eq!(item.after.as_ref().map(|s| s.status.as_str()), Some("resolved"));
+                }
+            }
+
+            #[test]
+            fn persistence_is_open_in_the_last_n_reviews(
+                specs in proptest::collection::vec(a_review(), 1..8),
+                threshold in 1..5usize,
+            ) {
+                let reviews: Vec<Review> = specs.iter().enumerate().map(|(k, s)| build(&format!("r{k}"), s)).collect();
+                let progress = agenda_progress(&reviews, threshold, &|_| true);
+                for k in 0..reviews.len() {
+                    let brute = (0..6)
+                        .filter(|i| {
+                            k + 1 >= threshold
+                                && (k + 1 - threshold..=k).all(|j| {
+                                    matches!(specs[j][*i], Some((st, _)) if st < 2)
+                                })
+                        })
+                        .count();
+                    prop_assert_eq!(progress[k].persistent, brute, "review {}", k);
+                }
+            }
+        }
+    }
 }

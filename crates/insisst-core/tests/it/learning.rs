@@ -601,6 +601,35 @@ fn a_google_forms_export_and_explicit_columns() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("UTF-8"), "{err}");
+    // Caps: columns, and a file larger than the import reads.
+    let wide = dir.path().join("wide.csv");
+    std::fs::write(&wide, format!("Overall{}\n4\n", ",x".repeat(1_000))).unwrap();
+    let err = evaluation::import_csv(
+        &mut ws,
+        &wide,
+        &CsvImportOptions {
+            session_id: session.clone(),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("1001 columns"), "{err}");
+    let big = dir.path().join("big.csv");
+    let mut text = String::from("Overall,Comments\n");
+    while text.len() as u64 <= evaluation::MAX_CSV_BYTES {
+        text.push_str(&format!("4,{}\n", "x".repeat(1_000)));
+    }
+    std::fs::write(&big, text).unwrap();
+    let err = evaluation::import_csv(
+        &mut ws,
+        &big,
+        &CsvImportOptions {
+            session_id: session.clone(),
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("larger than 10 MiB"), "{err}");
     let err = evaluation::import_csv(
         &mut ws,
         &data("google-forms-reaction.csv"),
