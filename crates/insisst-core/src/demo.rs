@@ -229,7 +229,7 @@ struct Generator {
     counter: u64,
     /// Each question's state as generated: what the latest review must show.
     question_states: Vec<QuestionState>,
-    /// Each session's id and start, for reviews and evaluations dated by their session.
+    /// Each held session's id and start, for reviews and evaluations dated by their session.
     session_starts: Vec<(String, String)>,
     /// How many reviews the plan makes, and how many are made: review k of n is taken at
     /// the k-th of n sessions in time order, so that the reviews make a learning history.
@@ -480,7 +480,8 @@ fn remember(g: &mut Generator, r: &Record) {
                 settles,
             });
         }
-        Kind::Session => g.session_starts.push((
+        // Reviews and evaluations happen at sessions that took place.
+        Kind::Session if r.str("status") == Some("held") => g.session_starts.push((
             r.id.clone(),
             r.str("starts_at").unwrap_or("2026-01-01T10:00").to_string(),
         )),
@@ -499,6 +500,15 @@ fn remember(g: &mut Generator, r: &Record) {
     if g.titles.len() < 2_000 {
         g.titles.push(r.title().to_string());
     }
+}
+
+/// A held session and its start, at random; any session if none was held (a tiny demo).
+fn held_session(g: &mut Generator) -> (String, String) {
+    if g.session_starts.is_empty() {
+        let id = one(&mut g.rng, &g.sessions);
+        return (id, "2026-01-01T10:00".to_string());
+    }
+    g.session_starts[g.rng.random_range(0..g.session_starts.len())].clone()
 }
 
 fn make(g: &mut Generator, kind: Kind) -> Map<String, Value> {
@@ -621,8 +631,7 @@ fn make(g: &mut Generator, kind: Kind) -> Map<String, Value> {
             }))
         }
         Kind::Evaluation => {
-            let (session, starts) =
-                g.session_starts[g.rng.random_range(0..g.session_starts.len())].clone();
+            let (session, starts) = held_session(g);
             let day = starts.get(..10).unwrap_or("2026-02-10").to_string();
             let level = *g.pick(&[
                 "reaction",
@@ -664,11 +673,7 @@ fn make(g: &mut Generator, kind: Kind) -> Map<String, Value> {
             if g.review_sessions.is_empty() {
                 // The sessions the reviews are taken at, in time order.
                 let n = g.reviews_planned.max(1) as usize;
-                let mut chosen: Vec<(String, String)> = (0..n)
-                    .map(|_| {
-                        g.session_starts[g.rng.random_range(0..g.session_starts.len())].clone()
-                    })
-                    .collect();
+                let mut chosen: Vec<(String, String)> = (0..n).map(|_| held_session(g)).collect();
                 chosen.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
                 g.review_sessions = chosen;
             }
