@@ -4,8 +4,8 @@
 //! Exit codes: 0 success, 1 failure (the error's chain on stderr, or `{"error": {code,
 //! message}}` with `--json`), 2 usage errors (from clap).
 
-mod learning;
 mod interop;
+mod learning;
 mod output;
 mod privacy;
 
@@ -166,6 +166,26 @@ enum Command {
         #[command(subcommand)]
         action: learning::EvaluationAction,
     },
+    /// vCard contacts: import a .vcf file, export contacts.
+    Vcf {
+        #[command(subcommand)]
+        action: interop::VcfAction,
+    },
+    /// iCalendar: import events as sessions, export sessions to calendars.
+    Ics {
+        #[command(subcommand)]
+        action: interop::IcsAction,
+    },
+    /// Markdown folders and Obsidian vaults: import notes, export them.
+    Md {
+        #[command(subcommand)]
+        action: interop::MdAction,
+    },
+    /// Printable reports (Markdown or HTML): a session, the learning agenda.
+    Report {
+        #[command(subcommand)]
+        action: interop::ReportAction,
+    },
     /// Forget a person (a contact) on request: empty every revision of the contact, cut the
     /// links to them, purge the files; the erasure travels in every later bundle. Final.
     Forget {
@@ -188,26 +208,6 @@ enum Command {
         /// json (the default), md or html.
         #[arg(long, value_name = "FORMAT")]
         format: Option<String>,
-    },
-    /// vCard contacts: import a .vcf file, export contacts.
-    Vcf {
-        #[command(subcommand)]
-        action: interop::VcfAction,
-    },
-    /// iCalendar: import events as sessions, export sessions to calendars.
-    Ics {
-        #[command(subcommand)]
-        action: interop::IcsAction,
-    },
-    /// Markdown folders and Obsidian vaults: import notes, export them.
-    Md {
-        #[command(subcommand)]
-        action: interop::MdAction,
-    },
-    /// Printable reports (Markdown or HTML): a session, the learning agenda.
-    Report {
-        #[command(subcommand)]
-        action: interop::ReportAction,
     },
     /// Add realistic demo records (initialising the workspace if needed).
     Demo {
@@ -399,9 +399,7 @@ fn run(cli: Cli) -> Result<()> {
             out.stats(&ws.stats()?)
         }
         Command::Review { action } => learning::review(&mut open(&root)?, cli.json, action),
-        Command::Evaluation { action } => {
-            learning::evaluation(&mut open(&root)?, cli.json, action)
-        }
+        Command::Evaluation { action } => learning::evaluation(&mut open(&root)?, cli.json, action),
         Command::Vcf { action } => interop::vcf(&root, cli.json, action),
         Command::Ics { action } => interop::ics(&root, cli.json, action),
         Command::Md { action } => interop::md(&root, cli.json, action),
@@ -560,9 +558,7 @@ fn run(cli: Cli) -> Result<()> {
                 }
             }
         }
-        Command::Forget { id, yes, dry_run } => {
-            privacy::forget(&root, &id, yes, dry_run, cli.json)
-        }
+        Command::Forget { id, yes, dry_run } => privacy::forget(&root, &id, yes, dry_run, cli.json),
         Command::PersonExport { id, file, format } => {
             privacy::person_export(&root, &id, &file, format.as_deref(), cli.json)
         }

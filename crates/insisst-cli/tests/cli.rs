@@ -1057,28 +1057,59 @@ fn vcf_import_reports_each_card_and_export_counts_consent() {
     let android = interop_data("vcard/John_Doe_ANDROID.vcf");
     let r = ws.json(&["vcf", "import", android.to_str().unwrap()]);
     assert_eq!(r["created"], 4);
-    assert_eq!(r["skipped"], 2, "refused cards are reported, the exit code stays 0");
+    assert_eq!(
+        r["skipped"], 2,
+        "refused cards are reported, the exit code stays 0"
+    );
     assert!(r["items"][0]["messages"][0]
         .as_str()
         .unwrap()
         .contains("no name"));
     let again = ws.json(&["vcf", "import", android.to_str().unwrap()]);
-    assert_eq!((again["created"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(4)));
+    assert_eq!(
+        (again["created"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(4))
+    );
 
-    let text = ws.ok(&["vcf", "import", interop_data("vcard/outlook-2003.vcf").to_str().unwrap()]);
-    assert!(text.contains("created   card 1 (line 1) \"John Doe III\""), "{text}");
-    assert!(text.contains("`BusinessPhone` is not a phone number; left out"), "{text}");
+    let text = ws.ok(&[
+        "vcf",
+        "import",
+        interop_data("vcard/outlook-2003.vcf").to_str().unwrap(),
+    ]);
+    assert!(
+        text.contains("created   card 1 (line 1) \"John Doe III\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("`BusinessPhone` is not a phone number; left out"),
+        "{text}"
+    );
 
     ws.ok(&[
-        "add", "contact", "--title", "Shared Person", "--set", "email=shared@example.org",
-        "--set", "consent.share_with_partners=true",
+        "add",
+        "contact",
+        "--title",
+        "Shared Person",
+        "--set",
+        "email=shared@example.org",
+        "--set",
+        "consent.share_with_partners=true",
     ]);
     let out = ws.dir.path().join("out.vcf");
     let text = ws.ok(&["vcf", "export", out.to_str().unwrap()]);
     assert!(text.contains("Wrote 6 contacts"), "{text}");
-    assert!(text.contains("5 of them may not be shared with partners"), "{text}");
+    assert!(
+        text.contains("5 of them may not be shared with partners"),
+        "{text}"
+    );
     let only = ws.json(&["vcf", "export", out.to_str().unwrap(), "--shareable-only"]);
-    assert_eq!((only["written"].as_u64(), only["not_shareable_left_out"].as_u64()), (Some(1), Some(5)));
+    assert_eq!(
+        (
+            only["written"].as_u64(),
+            only["not_shareable_left_out"].as_u64()
+        ),
+        (Some(1), Some(5))
+    );
     let vcf = std::fs::read_to_string(&out).unwrap();
     assert!(vcf.contains("FN:Shared Person\r\n") && !vcf.contains("John Doe"));
 
@@ -1096,8 +1127,15 @@ fn vcf_import_reports_each_card_and_export_counts_consent() {
 fn ics_import_export_and_session_reports() {
     let ws = Ws::new();
     ws.init();
-    let r = ws.json(&["ics", "import", interop_data("ical/thunderbird.ics").to_str().unwrap()]);
-    assert_eq!((r["created"].as_u64(), r["skipped"].as_u64()), (Some(2), Some(1)));
+    let r = ws.json(&[
+        "ics",
+        "import",
+        interop_data("ical/thunderbird.ics").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        (r["created"].as_u64(), r["skipped"].as_u64()),
+        (Some(2), Some(1))
+    );
     let id = "6f1c9f2a-3b7e-4c55-9e1d-2a8b7c6d5e4f";
     let s = ws.json(&["show", id]);
     assert_eq!(s["status"], "planned");
@@ -1112,18 +1150,49 @@ fn ics_import_export_and_session_reports() {
     assert!(ics.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Prague\r\n"));
     let again = ws.json(&["ics", "import", out.to_str().unwrap()]);
     assert_eq!(again["created"], 0);
-    ws.fails(&["ics", "export", out.to_str().unwrap(), "--session", id, "--upcoming"], 2);
+    ws.fails(
+        &[
+            "ics",
+            "export",
+            out.to_str().unwrap(),
+            "--session",
+            id,
+            "--upcoming",
+        ],
+        2,
+    );
 
     let md = ws.ok(&["report", "session", id, "--format", "md"]);
-    assert!(md.starts_with("# Webinář: sociální inovace v praxi\n"), "{md}");
+    assert!(
+        md.starts_with("# Webinář: sociální inovace v praxi\n"),
+        "{md}"
+    );
     let html_file = ws.dir.path().join("r.html");
-    ws.ok(&["report", "session", id, "--format", "html", "--output", html_file.to_str().unwrap()]);
+    ws.ok(&[
+        "report",
+        "session",
+        id,
+        "--format",
+        "html",
+        "--output",
+        html_file.to_str().unwrap(),
+    ]);
     let html = std::fs::read_to_string(&html_file).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("@media print"));
 
-    ws.ok(&["add", "question", "--title", "What travels?", "--set", "status=open"]);
+    ws.ok(&[
+        "add",
+        "question",
+        "--title",
+        "What travels?",
+        "--set",
+        "status=open",
+    ]);
     let agenda = ws.ok(&["report", "agenda"]);
-    assert!(agenda.contains("## Open (1)\n\n### What travels?"), "{agenda}");
+    assert!(
+        agenda.contains("## Open (1)\n\n### What travels?"),
+        "{agenda}"
+    );
     let err = ws.fails(&["report", "session", "not-an-id"], 1);
     assert!(err.contains("not-an-id"), "{err}");
 }
@@ -1134,18 +1203,27 @@ fn md_import_and_export_of_an_obsidian_vault() {
     ws.init();
     let vault = interop_data("vault");
     let text = ws.ok(&["md", "import", vault.to_str().unwrap()]);
-    assert!(text.contains("4 created, 0 updated, 0 unchanged, 1 skipped"), "{text}");
+    assert!(
+        text.contains("4 created, 0 updated, 0 unchanged, 1 skipped"),
+        "{text}"
+    );
     assert!(text.contains("SKIPPED   Latin1 note.md"), "{text}");
     let again = ws.json(&["md", "import", vault.to_str().unwrap()]);
     assert_eq!(again["unchanged"], 4);
 
     let out = ws.dir.path().join("export");
     let r = ws.json(&["md", "export", out.to_str().unwrap()]);
-    assert_eq!((r["written"].as_u64(), r["files"].as_u64()), (Some(4), Some(2)));
+    assert_eq!(
+        (r["written"].as_u64(), r["files"].as_u64()),
+        (Some(4), Some(2))
+    );
     assert!(out.join("Projects/Alpha/Kickoff.md").is_file());
     assert!(out.join("Projects/Alpha/photo.png").is_file());
     let again = ws.json(&["md", "import", out.to_str().unwrap()]);
-    assert_eq!((again["created"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(4)));
+    assert_eq!(
+        (again["created"].as_u64(), again["unchanged"].as_u64()),
+        (Some(0), Some(4))
+    );
 
     let empty = ws.dir.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();

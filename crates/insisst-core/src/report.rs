@@ -38,7 +38,10 @@ impl std::str::FromStr for Format {
 pub fn session(ws: &Workspace, id: &str, format: Format) -> Result<String> {
     let session = ws.get(id)?;
     if session.kind != Kind::Session {
-        return Err(Error::Invalid(format!("{} is not a session", session.label())));
+        return Err(Error::Invalid(format!(
+            "{} is not a session",
+            session.label()
+        )));
     }
     let md = session_markdown(ws, &session)?;
     Ok(match format {
@@ -113,9 +116,15 @@ pub fn session_markdown(ws: &Workspace, s: &Record) -> Result<String> {
         facts.push(("Status".into(), st.into()));
     }
     if let Some(start) = s.str("starts_at") {
-        let end = s.str("ends_at").map(|e| format!(" – {e}")).unwrap_or_default();
+        let end = s
+            .str("ends_at")
+            .map(|e| format!(" – {e}"))
+            .unwrap_or_default();
         let zone = tz.map(|z| format!(" ({z})")).unwrap_or_default();
-        facts.push(("When".into(), format!("{start}{end}{zone}").replace('T', " ")));
+        facts.push((
+            "When".into(),
+            format!("{start}{end}{zone}").replace('T', " "),
+        ));
     }
     if let Some(v) = s.str("venue") {
         facts.push(("Venue".into(), inline(v)));
@@ -151,7 +160,9 @@ pub fn session_markdown(ws: &Workspace, s: &Record) -> Result<String> {
         let multi_day = blocks.iter().any(|b| b.day > 1);
         let agenda = s.content.get("agenda").and_then(Value::as_array);
         if multi_day {
-            md.push_str("| Day | Time | Block | Minutes | Who | Method |\n|---|---|---|---|---|---|\n");
+            md.push_str(
+                "| Day | Time | Block | Minutes | Who | Method |\n|---|---|---|---|---|---|\n",
+            );
         } else {
             md.push_str("| Time | Block | Minutes | Who | Method |\n|---|---|---|---|---|\n");
         }
@@ -266,14 +277,19 @@ fn participants_section(ws: &Workspace, s: &Record, md: &mut String) {
             n[..1].make_ascii_uppercase();
             n
         };
-        let count = count.map(|c| format!(" (head count {c})")).unwrap_or_default();
+        let count = count
+            .map(|c| format!(" (head count {c})"))
+            .unwrap_or_default();
         let _ = writeln!(md, "### {name}{count}\n");
         for c in &here {
             let org = c
                 .str("org_id")
                 .map(|o| format!(", {}", inline(&record_title(ws, o))))
                 .unwrap_or_default();
-            let role = c.str("role").map(|r| format!(", {}", inline(r))).unwrap_or_default();
+            let role = c
+                .str("role")
+                .map(|r| format!(", {}", inline(r)))
+                .unwrap_or_default();
             let _ = writeln!(md, "- {}{role}{org}", inline(c.title()));
         }
         if !here.is_empty() {

@@ -34,9 +34,10 @@ impl Property {
 
     /// Whether a `TYPE` parameter (in any of its spellings) holds `value`.
     pub fn has_type(&self, value: &str) -> bool {
-        self.params.iter().any(|(n, v)| {
-            n == "TYPE" && v.split(',').any(|t| t.trim().eq_ignore_ascii_case(value))
-        }) || (value.eq_ignore_ascii_case("PREF") && self.param("PREF").is_some())
+        self.params
+            .iter()
+            .any(|(n, v)| n == "TYPE" && v.split(',').any(|t| t.trim().eq_ignore_ascii_case(value)))
+            || (value.eq_ignore_ascii_case("PREF") && self.param("PREF").is_some())
     }
 
     /// The value as text: quoted-printable undone, then decoded from its charset (UTF-8
@@ -49,7 +50,10 @@ impl Property {
         } else {
             self.raw.clone()
         };
-        let charset = self.param("CHARSET").unwrap_or("UTF-8").to_ascii_uppercase();
+        let charset = self
+            .param("CHARSET")
+            .unwrap_or("UTF-8")
+            .to_ascii_uppercase();
         match charset.as_str() {
             "UTF-8" | "UTF8" | "US-ASCII" | "ASCII" => String::from_utf8(bytes).map_err(|_| {
                 format!(
@@ -283,13 +287,17 @@ pub fn parse(bytes: &[u8]) -> Parsed {
                 continue;
             }
         };
-        let value = || String::from_utf8_lossy(&prop.raw).trim().to_ascii_uppercase();
+        let value = || {
+            String::from_utf8_lossy(&prop.raw)
+                .trim()
+                .to_ascii_uppercase()
+        };
         match prop.name.as_str() {
             "BEGIN" => {
                 if stack.len() >= 8 {
-                    parsed
-                        .problems
-                        .push(format!("line {n}: components nested too deep; file cut here"));
+                    parsed.problems.push(format!(
+                        "line {n}: components nested too deep; file cut here"
+                    ));
                     break;
                 }
                 stack.push(Component {
@@ -481,7 +489,8 @@ mod tests {
 
     #[test]
     fn unfolds_and_reads_parameters() {
-        let text = b"BEGIN:VCARD\r\nFN:Jo\r\n hn\r\nitem1.EMAIL;TYPE=\"work,pref\":a@b.c\r\nEND:VCARD\r\n";
+        let text =
+            b"BEGIN:VCARD\r\nFN:Jo\r\n hn\r\nitem1.EMAIL;TYPE=\"work,pref\":a@b.c\r\nEND:VCARD\r\n";
         let p = parse(text);
         assert!(p.problems.is_empty(), "{:?}", p.problems);
         let card = &p.components[0];

@@ -20,9 +20,7 @@ use super::{ExportReport, ImportReport, ItemReport, Outcome};
 use crate::error::{Error, Result};
 use crate::kind::Kind;
 use crate::store::{Record, Workspace, Writer};
-use chrono::{
-    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc,
-};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -122,7 +120,11 @@ fn import_event(w: &mut Writer<'_>, n: usize, cal: &Component, event: &Component
         }
     };
     let Some(summary) = text("SUMMARY", &mut messages) else {
-        return skipped(label, messages, "no SUMMARY: a session needs a title".into());
+        return skipped(
+            label,
+            messages,
+            "no SUMMARY: a session needs a title".into(),
+        );
     };
     label.push_str(&format!(" \"{summary}\""));
     for recurring in ["RRULE", "RDATE", "RECURRENCE-ID"] {
@@ -139,7 +141,11 @@ fn import_event(w: &mut Writer<'_>, n: usize, cal: &Component, event: &Component
     }
     let zones = ZoneContext::new(cal);
     let Some(start_prop) = event.prop("DTSTART") else {
-        return skipped(label, messages, "no DTSTART: a session needs a start".into());
+        return skipped(
+            label,
+            messages,
+            "no DTSTART: a session needs a start".into(),
+        );
     };
     let start = match zones.read(start_prop) {
         Ok(t) => t,
@@ -160,14 +166,20 @@ fn import_event(w: &mut Writer<'_>, n: usize, cal: &Component, event: &Component
                 all_day: start.all_day,
             }),
             None => {
-                messages.push(format!("line {}: DURATION is not a duration; left out", p.line));
+                messages.push(format!(
+                    "line {}: DURATION is not a duration; left out",
+                    p.line
+                ));
                 None
             }
         },
         (None, None) => None,
     };
     let mut content = Map::new();
-    content.insert("title".into(), Value::String(summary.chars().take(500).collect()));
+    content.insert(
+        "title".into(),
+        Value::String(summary.chars().take(500).collect()),
+    );
     let fmt = |t: NaiveDateTime| t.format("%Y-%m-%dT%H:%M").to_string();
     content.insert("starts_at".into(), Value::String(fmt(start.local)));
     if let Some(zone) = start.zone {
@@ -209,7 +221,8 @@ fn import_event(w: &mut Writer<'_>, n: usize, cal: &Component, event: &Component
     if let Some(k) = text("X-INSISST-SESSION-KIND", &mut messages) {
         content.insert("session_kind".into(), Value::String(k));
     }
-    let cancelled = text("STATUS", &mut messages).is_some_and(|s| s.eq_ignore_ascii_case("CANCELLED"))
+    let cancelled = text("STATUS", &mut messages)
+        .is_some_and(|s| s.eq_ignore_ascii_case("CANCELLED"))
         || cal
             .prop("METHOD")
             .and_then(|p| p.text().ok())
@@ -217,25 +230,26 @@ fn import_event(w: &mut Writer<'_>, n: usize, cal: &Component, event: &Component
     let uid = text("UID", &mut messages);
     let result = super::in_savepoint(w, |w| {
         let mut unknown = Vec::new();
-        let mut people = |name: &str, field: &str, content: &mut Map<String, Value>| -> Result<()> {
-            let mut ids: Vec<Value> = Vec::new();
-            for p in event.all(name) {
-                let Ok(v) = p.text() else { continue };
-                let email = v.trim();
-                let email = email
-                    .strip_prefix("mailto:")
-                    .or_else(|| email.strip_prefix("MAILTO:"))
-                    .unwrap_or(email);
-                match super::find_by_field(w, Kind::Contact, "email", email)? {
-                    Some(c) => ids.push(Value::String(c.id)),
-                    None => unknown.push(email.to_string()),
+        let mut people =
+            |name: &str, field: &str, content: &mut Map<String, Value>| -> Result<()> {
+                let mut ids: Vec<Value> = Vec::new();
+                for p in event.all(name) {
+                    let Ok(v) = p.text() else { continue };
+                    let email = v.trim();
+                    let email = email
+                        .strip_prefix("mailto:")
+                        .or_else(|| email.strip_prefix("MAILTO:"))
+                        .unwrap_or(email);
+                    match super::find_by_field(w, Kind::Contact, "email", email)? {
+                        Some(c) => ids.push(Value::String(c.id)),
+                        None => unknown.push(email.to_string()),
+                    }
                 }
-            }
-            if !ids.is_empty() {
-                content.insert(field.into(), Value::Array(ids));
-            }
-            Ok(())
-        };
+                if !ids.is_empty() {
+                    content.insert(field.into(), Value::Array(ids));
+                }
+                Ok(())
+            };
         people("ORGANIZER", "facilitators", &mut content)?;
         people("ATTENDEE", "participants", &mut content)?;
         if !unknown.is_empty() {
@@ -618,7 +632,10 @@ fn write_event(
         );
     }
     if let Some(t) = crate::schema::parse_timestamp(s.updated_at()) {
-        write_line(out, &format!("LAST-MODIFIED:{}", t.format("%Y%m%dT%H%M%SZ")));
+        write_line(
+            out,
+            &format!("LAST-MODIFIED:{}", t.format("%Y%m%dT%H%M%SZ")),
+        );
     }
     write_line(out, "END:VEVENT");
     Ok(())
@@ -676,7 +693,9 @@ struct Transition {
 }
 
 fn offset_at(tz: Tz, t: DateTime<Utc>) -> i32 {
-    tz.offset_from_utc_datetime(&t.naive_utc()).fix().local_minus_utc()
+    tz.offset_from_utc_datetime(&t.naive_utc())
+        .fix()
+        .local_minus_utc()
 }
 
 /// The transitions of `tz` from the start of `from - 1` to the end of `to`, found by day and
@@ -698,15 +717,18 @@ fn transitions(tz: Tz, from: i32, to: i32) -> Vec<Transition> {
         t += Duration::hours(12);
         let now = offset_at(tz, t);
         if now != prev {
-            let (mut lo, mut hi) = (prev_t, t);
-            while (hi - lo).num_seconds() > 1 {
+            // In whole seconds: the first second of the new offset.
+            let (mut lo, mut hi) = (prev_t.timestamp(), t.timestamp());
+            while hi - lo > 1 {
                 let mid = lo + (hi - lo) / 2;
-                if offset_at(tz, mid) == prev {
+                let at = DateTime::from_timestamp(mid, 0).expect("in range");
+                if offset_at(tz, at) == prev {
                     lo = mid;
                 } else {
                     hi = mid;
                 }
             }
+            let hi = DateTime::from_timestamp(hi, 0).expect("in range");
             let off = tz.offset_from_utc_datetime(&hi.naive_utc());
             out.push(Transition {
                 at: hi,
@@ -788,15 +810,28 @@ mod tests {
         assert_eq!((spring.from, spring.to, spring.dst), (3600, 7200, true));
         let mut out = String::new();
         write_vtimezone(&mut out, tz, 2026, 2026);
-        assert!(out.contains("DTSTART:20260329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST"), "{out}");
+        assert!(
+            out.contains(
+                "DTSTART:20260329T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST"
+            ),
+            "{out}"
+        );
     }
 
     #[test]
     fn zones_by_every_name_calendars_use() {
-        assert_eq!(zone_named("Europe/Helsinki").unwrap().name(), "Europe/Helsinki");
-        assert_eq!(zone_named("W. Europe Standard Time").unwrap().name(), "Europe/Berlin");
         assert_eq!(
-            zone_named("/mozilla.org/20070129_1/Europe/Prague").unwrap().name(),
+            zone_named("Europe/Helsinki").unwrap().name(),
+            "Europe/Helsinki"
+        );
+        assert_eq!(
+            zone_named("W. Europe Standard Time").unwrap().name(),
+            "Europe/Berlin"
+        );
+        assert_eq!(
+            zone_named("/mozilla.org/20070129_1/Europe/Prague")
+                .unwrap()
+                .name(),
             "Europe/Prague"
         );
         assert!(zone_named("Mars/Olympus").is_none());

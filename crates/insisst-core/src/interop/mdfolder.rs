@@ -74,7 +74,9 @@ fn walk(root: &Path) -> Result<Vault> {
             };
             let path = entry.path();
             let Ok(meta) = std::fs::symlink_metadata(&path) else {
-                vault.problems.push(format!("{rel}: cannot be read; left out"));
+                vault
+                    .problems
+                    .push(format!("{rel}: cannot be read; left out"));
                 continue;
             };
             let (is_dir, is_file) = if meta.file_type().is_symlink() {
@@ -84,9 +86,9 @@ fn walk(root: &Path) -> Result<Vault> {
                     Ok(target) if target.starts_with(root) => {
                         let m = std::fs::metadata(&target).ok();
                         if m.as_ref().is_some_and(|m| m.is_dir()) {
-                            vault.problems.push(format!(
-                                "{rel}: a symbolic link to a folder; not followed"
-                            ));
+                            vault
+                                .problems
+                                .push(format!("{rel}: a symbolic link to a folder; not followed"));
                             continue;
                         }
                         (false, m.is_some_and(|m| m.is_file()))
@@ -300,7 +302,10 @@ pub fn split_properties(body: &str) -> (Option<String>, &str) {
     };
     let raw = &after[..end + 1];
     let rest = &after[end + close.len()..];
-    (Some(raw.to_string()), rest.strip_prefix('\n').unwrap_or(rest))
+    (
+        Some(raw.to_string()),
+        rest.strip_prefix('\n').unwrap_or(rest),
+    )
 }
 
 fn with_properties(raw: &str, body: &str) -> String {
@@ -438,6 +443,9 @@ impl Names {
     }
 }
 
+/// A note file's front matter entries and body, or why it could not be read.
+type ReadNote = std::result::Result<(Vec<Entry>, String), String>;
+
 /// A note read from its file, before it is written.
 struct Prepared {
     rel: String,
@@ -468,7 +476,7 @@ pub fn import(ws: &mut Workspace, dir: &Path) -> Result<ImportReport> {
     report.problems = vault.problems.clone();
 
     // Pass 1: read every note, its front matter and title.
-    let mut read: Vec<(Found, std::result::Result<(Vec<Entry>, String), String>)> = Vec::new();
+    let mut read: Vec<(Found, ReadNote)> = Vec::new();
     for found in &vault.notes {
         let parsed = read_note(&found.abs).map(|text| {
             let (fm, body) = split_front_matter(&text);
@@ -517,7 +525,7 @@ pub fn import(ws: &mut Workspace, dir: &Path) -> Result<ImportReport> {
     // Pass 2: each note's content, links resolved.
     let mut prepared: Vec<std::result::Result<Prepared, ItemReport>> = Vec::new();
     for (found, parsed) in read {
-        let item = format!("{}", found.rel);
+        let item = found.rel.clone();
         match parsed {
             Err(why) => prepared.push(Err(ItemReport {
                 item,
@@ -576,7 +584,9 @@ pub fn import(ws: &mut Workspace, dir: &Path) -> Result<ImportReport> {
                         p.messages.push(why.clone());
                         continue;
                     }
-                    let Some(file) = stored.get(rel) else { continue };
+                    let Some(file) = stored.get(rel) else {
+                        continue;
+                    };
                     let mut named = file.clone();
                     named.filename = base_name(rel).to_string();
                     let att = attachment_record(w, &named)?;
@@ -608,9 +618,9 @@ pub fn import(ws: &mut Workspace, dir: &Path) -> Result<ImportReport> {
                         Ok(r) if r.kind == Kind::Note && !r.deleted => existing = Some(r),
                         Ok(r) if r.kind == Kind::Note => {
                             return Err(Error::Invalid(format!(
-                                "its note ({}) was deleted here; restore it to import the file again",
-                                r.id
-                            )))
+                            "its note ({}) was deleted here; restore it to import the file again",
+                            r.id
+                        )))
                         }
                         Ok(r) => p.messages.push(format!(
                             "insisst_id names a {} here, not a note; matched by path",
@@ -718,7 +728,15 @@ fn prepare(found: &Found, title: String, entries: &[Entry], body: &str, names: &
         .into_iter()
         .map(|t| t.trim_start_matches('#').to_string())
         .collect();
-    for folder in found.rel.split('/').rev().skip(1).collect::<Vec<_>>().into_iter().rev() {
+    for folder in found
+        .rel
+        .split('/')
+        .rev()
+        .skip(1)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+    {
         let tag: String = folder.replace(',', " ").chars().take(64).collect();
         if !tags.contains(&tag) {
             tags.push(tag);
@@ -850,18 +868,14 @@ fn find_md_link(s: &str) -> Option<(usize, usize, &str, &str)> {
             from = open + 2;
             continue;
         }
-        let Some(close) = s[open..].find("](").map(|i| i + open) else {
-            return None;
-        };
+        let close = s[open..].find("](").map(|i| i + open)?;
         let label = &s[open + 1..close];
         if label.contains('[') {
             from = open + 1;
             continue;
         }
         let url_start = close + 2;
-        let Some(url_end) = s[url_start..].find(')').map(|i| i + url_start) else {
-            return None;
-        };
+        let url_end = s[url_start..].find(')').map(|i| i + url_start)?;
         let start = if open > 0 && s.as_bytes()[open - 1] == b'!' {
             open - 1
         } else {
@@ -988,7 +1002,9 @@ fn rewrite_md_link(
         let bang = if whole.starts_with('!') { "!" } else { "" };
         return format!("{bang}[{label}]({url})");
     }
-    messages.push(format!("link `{target}` is not a file of the folder; left as written"));
+    messages.push(format!(
+        "link `{target}` is not a file of the folder; left as written"
+    ));
     whole.to_string()
 }
 
@@ -1103,7 +1119,10 @@ fn safe_rel(path: &str) -> Option<PathBuf> {
         match c {
             Component::Normal(s) => {
                 let s = s.to_string_lossy();
-                if s.starts_with('.') || s.chars().any(|c| c.is_control() || "\\:*?\"<>|".contains(c)) {
+                if s.starts_with('.')
+                    || s.chars()
+                        .any(|c| c.is_control() || "\\:*?\"<>|".contains(c))
+                {
                     return None;
                 }
                 out.push(&*s);
@@ -1126,7 +1145,12 @@ fn file_name_for(title: &str) -> String {
             }
         })
         .collect();
-    let name = name.trim().trim_start_matches('.').chars().take(120).collect::<String>();
+    let name = name
+        .trim()
+        .trim_start_matches('.')
+        .chars()
+        .take(120)
+        .collect::<String>();
     if name.is_empty() {
         "Untitled".into()
     } else {
@@ -1223,9 +1247,10 @@ pub fn export(ws: &Workspace, dir: &Path, options: &ExportOptions) -> Result<Exp
                 None => {}
             }
             let Some(source) = crate::store::attachment_file(ws.root(), &sha) else {
-                report
-                    .messages
-                    .push(format!("{}: attachment {sha} has no file here", rel.display()));
+                report.messages.push(format!(
+                    "{}: attachment {sha} has no file here",
+                    rel.display()
+                ));
                 continue;
             };
             std::fs::copy(&source, &target)
@@ -1246,7 +1271,7 @@ fn attachment_name(ws: &Workspace, note: &Record, sha: &str) -> Result<String> {
     for id in crate::store::string_list(&note.content, "links") {
         if let Ok(r) = ws.get(&id) {
             if r.kind == Kind::Attachment && r.str("sha256") == Some(sha) {
-                if let Some(name) = r.str("filename").and_then(|f| safe_rel(f)) {
+                if let Some(name) = r.str("filename").and_then(safe_rel) {
                     if name.components().count() == 1 {
                         return Ok(name.to_string_lossy().into_owned());
                     }
@@ -1269,8 +1294,14 @@ mod tests {
         assert_eq!(body, "Body\n");
         let e = parse_front_matter(fm.unwrap());
         assert_eq!(e[0].value, Some(YamlValue::Scalar("A: b".into())));
-        assert_eq!(e[1].value, Some(YamlValue::List(vec!["one".into(), "two".into()])));
-        assert_eq!(e[2].value, Some(YamlValue::List(vec!["Al".into(), "B's".into()])));
+        assert_eq!(
+            e[1].value,
+            Some(YamlValue::List(vec!["one".into(), "two".into()]))
+        );
+        assert_eq!(
+            e[2].value,
+            Some(YamlValue::List(vec!["Al".into(), "B's".into()]))
+        );
         assert_eq!(e[2].raw, "aliases:\n  - Al\n  - 'B''s'\n");
         assert_eq!(e[3].key, "created");
     }
@@ -1286,7 +1317,10 @@ mod tests {
     #[test]
     fn relative_paths_never_leave() {
         assert_eq!(resolve_rel("a/b.md", "../c.png").as_deref(), Some("c.png"));
-        assert_eq!(resolve_rel("a/b.md", "img/c.png").as_deref(), Some("a/img/c.png"));
+        assert_eq!(
+            resolve_rel("a/b.md", "img/c.png").as_deref(),
+            Some("a/img/c.png")
+        );
         assert_eq!(resolve_rel("b.md", "../../etc/passwd"), None);
         assert!(safe_rel("../x.md").is_none());
         assert!(safe_rel("/etc/x.md").is_none());

@@ -172,11 +172,7 @@ pub(crate) fn validate_lenient(
         match crate::schema::validate(kind, &content, label) {
             Ok(v) => return Ok(v),
             Err(Error::InvalidField { field, problem, .. }) => {
-                let top = field
-                    .split(['.', '['])
-                    .next()
-                    .unwrap_or(&field)
-                    .to_string();
+                let top = field.split(['.', '[']).next().unwrap_or(&field).to_string();
                 if top == "title" || content.remove(&top).is_none() {
                     return Err(Error::Invalid(format!("{field} {problem}")));
                 }

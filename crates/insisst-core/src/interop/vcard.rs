@@ -108,7 +108,9 @@ fn import_card(w: &mut Writer<'_>, n: usize, card: &Component) -> ItemReport {
     let result = super::in_savepoint(w, |w| {
         let mut content = content;
         // Organisations are found by name, or made: a contact's organisation is a record.
-        if let Some(org) = content.remove("org_name").and_then(|v| v.as_str().map(String::from))
+        if let Some(org) = content
+            .remove("org_name")
+            .and_then(|v| v.as_str().map(String::from))
         {
             let org_id = match w.find_org(&org)? {
                 Some(o) => o.id,
@@ -259,8 +261,13 @@ fn card_content(
         .or(structured_name)
         .or_else(|| first("NICKNAME", messages))
         .or_else(|| org.clone())
-        .ok_or_else(|| "no name (FN, N, NICKNAME or ORG): a contact needs one; skipped".to_string())?;
-    m.insert("title".into(), Value::String(title.chars().take(500).collect()));
+        .ok_or_else(|| {
+            "no name (FN, N, NICKNAME or ORG): a contact needs one; skipped".to_string()
+        })?;
+    m.insert(
+        "title".into(),
+        Value::String(title.chars().take(500).collect()),
+    );
     if let Some(org) = org {
         m.insert("org_name".into(), Value::String(org));
     }
@@ -389,7 +396,10 @@ fn card_content(
     unread.sort_unstable();
     unread.dedup();
     if !unread.is_empty() {
-        messages.push(format!("not kept (no field for them): {}", unread.join(", ")));
+        messages.push(format!(
+            "not kept (no field for them): {}",
+            unread.join(", ")
+        ));
     }
     let uid = card
         .prop("UID")
@@ -530,7 +540,11 @@ pub fn write_card(out: &mut String, c: &Record, org: Option<&str>) {
             write_text(out, "X-INSISST-CONSENT-RECORDED-AT", d);
         }
         if let Some(b) = consent.get("share_with_partners").and_then(Value::as_bool) {
-            write_text(out, "X-INSISST-CONSENT-SHARE", if b { "true" } else { "false" });
+            write_text(
+                out,
+                "X-INSISST-CONSENT-SHARE",
+                if b { "true" } else { "false" },
+            );
         }
         if let Some(n) = consent.get("note").and_then(Value::as_str) {
             write_text(out, "X-INSISST-CONSENT-NOTE", n);

@@ -98,10 +98,12 @@ fn real_vcards_from_phones_and_mail_clients_import_card_by_card() {
     assert!(item(&android, "card 1").messages[0].contains("no name"));
     // 2.1 quoted-printable UTF-8 with soft line breaks.
     let n = record_of(&ws, &android, "card 4");
-    assert_eq!(n.title(), vec!["Ñ"; 11].join(" "));
+    assert_eq!(n.title(), ["Ñ"; 11].join(" "));
     assert!(n.str("body").unwrap().starts_with("Ñ Ñ Ñ"));
     assert_eq!(n.str("phone"), Some("123456"));
-    assert!(item(&android, "card 5").messages.contains(&"photo skipped".to_string()));
+    assert!(item(&android, "card 5")
+        .messages
+        .contains(&"photo skipped".to_string()));
 
     let outlook = vcard::import(&mut ws, &data("vcard/outlook-2003.vcf")).unwrap();
     let john = record_of(&ws, &outlook, "John Doe III");
@@ -116,7 +118,9 @@ fn real_vcards_from_phones_and_mail_clients_import_card_by_card() {
     assert_eq!(org.title(), "Company, The");
     let messages = &item(&outlook, "John Doe III").messages;
     assert!(
-        messages.iter().any(|m| m.contains("`BusinessPhone` is not a phone number")),
+        messages
+            .iter()
+            .any(|m| m.contains("`BusinessPhone` is not a phone number")),
         "{messages:?}"
     );
     assert!(messages.iter().any(|m| m.contains("KEY")), "{messages:?}");
@@ -184,7 +188,11 @@ fn re_importing_vcards_updates_by_uid_then_email_and_never_duplicates() {
     assert_eq!(all(&ws, Kind::Contact).len(), 7);
 
     // The Gmail, iPhone and Mac cards of John Doe share his address: one contact.
-    for f in ["John_Doe_GMAIL.vcf", "John_Doe_IPHONE.vcf", "John_Doe_MAC_ADDRESS_BOOK.vcf"] {
+    for f in [
+        "John_Doe_GMAIL.vcf",
+        "John_Doe_IPHONE.vcf",
+        "John_Doe_MAC_ADDRESS_BOOK.vcf",
+    ] {
         vcard::import(&mut ws, &data(&format!("vcard/{f}"))).unwrap();
     }
     assert_eq!(all(&ws, Kind::Contact).len(), 8);
@@ -263,14 +271,17 @@ fn a_vcard_round_trip_keeps_every_field_and_another_parser_reads_it() {
     assert_eq!(r.created, 2, "{r:#?}");
     assert_eq!(fields(&b.get(&full.id).unwrap()), fields(&full));
     let ola = b.get(&other.id).unwrap();
-    assert_eq!(b.get(ola.str("org_id").unwrap()).unwrap().title(), org.title());
+    assert_eq!(
+        b.get(ola.str("org_id").unwrap()).unwrap().title(),
+        org.title()
+    );
     let (mut want, mut got) = (fields(&other), fields(&ola));
     want.remove("org_id");
     got.remove("org_id");
     assert_eq!(got, want);
 
     // Back into the workspace it came from: nothing changes.
-    let before = dump(&a.root().to_path_buf());
+    let before = dump(a.root());
     let again = vcard::import(&mut a, &vcf).unwrap();
     assert_eq!(again.unchanged, 2, "{again:#?}");
     assert_eq!(dump(a.root()), before);
@@ -361,16 +372,25 @@ fn hostile_vcards_refuse_the_bad_cards_and_import_the_rest() {
     assert!(good.content.get("consent").is_none());
     assert!(good.content.get("sector").is_none());
     let msgs = item(&r, "Good One").messages.join("\n");
-    assert!(msgs.contains("2026-02-30") && msgs.contains("aliens"), "{msgs}");
+    assert!(
+        msgs.contains("2026-02-30") && msgs.contains("aliens"),
+        "{msgs}"
+    );
     let latin = &r.items[1];
     assert_eq!(latin.outcome, Outcome::Skipped);
-    assert!(latin.messages.join(" ").contains("not valid UTF-8"), "{latin:?}");
+    assert!(
+        latin.messages.join(" ").contains("not valid UTF-8"),
+        "{latin:?}"
+    );
     assert_eq!(record_of(&ws, &r, "card 3").title(), "Café Owner");
     assert!(r.items[3].messages.join(" ").contains("KOI8-R"));
     assert_eq!(record_of(&ws, &r, "Big Note").str("body"), None);
     let problems = r.problems.join("\n");
     assert!(problems.contains("longer than"), "{problems}");
-    assert!(problems.contains("no `:` (not a property line)"), "{problems}");
+    assert!(
+        problems.contains("no `:` (not a property line)"),
+        "{problems}"
+    );
     assert!(problems.contains("has no END"), "{problems}");
 
     // A file with no card at all is an error, and changes nothing.
@@ -420,7 +440,10 @@ proptest! {
 fn calendars_from_google_outlook_and_thunderbird_become_planned_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = new_ws(dir.path());
-    let jan = contact(&mut ws, json!({"title": "Jan Novák", "email": "jan.novak@mpsv.cz"}));
+    let jan = contact(
+        &mut ws,
+        json!({"title": "Jan Novák", "email": "jan.novak@mpsv.cz"}),
+    );
     let lieve = contact(
         &mut ws,
         json!({"title": "Lieve Peeters", "email": "Lieve.Peeters@example.be"}),
@@ -439,7 +462,10 @@ fn calendars_from_google_outlook_and_thunderbird_become_planned_sessions() {
         Some("THL, Mannerheimintie 166, 00300 Helsinki, Finland")
     );
     assert_eq!(visit.content["participants"], json!([jan.id]));
-    assert!(visit.str("body").unwrap().contains("meet.google.com/abc-defg-hij"));
+    assert!(visit
+        .str("body")
+        .unwrap()
+        .contains("meet.google.com/abc-defg-hij"));
     let conference = record_of(&ws, &google, "two days");
     assert_eq!(conference.str("starts_at"), Some("2026-05-20T00:00"));
     assert_eq!(conference.str("ends_at"), Some("2026-05-22T00:00"));
@@ -459,9 +485,15 @@ fn calendars_from_google_outlook_and_thunderbird_become_planned_sessions() {
     assert_eq!((tb.created, tb.skipped), (2, 1), "{tb:#?}");
     let webinar = ws.get("6f1c9f2a-3b7e-4c55-9e1d-2a8b7c6d5e4f").unwrap();
     assert_eq!(webinar.title(), "Webinář: sociální inovace v praxi");
-    assert_eq!(webinar.str("online_url"), Some("https://meet.jit.si/insisst-webinar"));
+    assert_eq!(
+        webinar.str("online_url"),
+        Some("https://meet.jit.si/insisst-webinar")
+    );
     assert_eq!(webinar.content["tags"], json!(["Webinar", "Partners"]));
-    assert!(webinar.str("body").unwrap().contains("řízení, měření dopadu; diskuse"));
+    assert!(webinar
+        .str("body")
+        .unwrap()
+        .contains("řízení, měření dopadu; diskuse"));
     let gdansk = ws.get("0b8e4d7c-1a2f-4e3d-8c9b-7a6f5e4d3c2b").unwrap();
     assert_eq!(gdansk.str("timezone"), Some("Europe/Warsaw"));
     assert_eq!(gdansk.str("ends_at"), Some("2026-09-15T16:00"));
@@ -482,8 +514,14 @@ fn calendars_from_google_outlook_and_thunderbird_become_planned_sessions() {
 fn exported_calendars_validate_with_python_icalendar_and_come_back_the_same() {
     let dir = tempfile::tempdir().unwrap();
     let mut ws = new_ws(&dir.path().join("ws"));
-    let aino = contact(&mut ws, json!({"title": "Aino Mäkelä", "email": "aino@thl.fi"}));
-    let jan = contact(&mut ws, json!({"title": "Jan Novák, Jr.", "email": "jan@mpsv.cz"}));
+    let aino = contact(
+        &mut ws,
+        json!({"title": "Aino Mäkelä", "email": "aino@thl.fi"}),
+    );
+    let jan = contact(
+        &mut ws,
+        json!({"title": "Jan Novák, Jr.", "email": "jan@mpsv.cz"}),
+    );
     let nomail = contact(&mut ws, json!({"title": "No Mail"}));
     let helsinki = ws
         .create(
@@ -508,8 +546,10 @@ fn exported_calendars_validate_with_python_icalendar_and_come_back_the_same() {
     let tokyo = ws
         .create(
             Kind::Session,
-            obj(json!({"title": "Webinar from Tokyo", "starts_at": "2026-11-02T18:00",
-                       "timezone": "Asia/Tokyo"})),
+            obj(
+                json!({"title": "Webinar from Tokyo", "starts_at": "2026-11-02T18:00",
+                       "timezone": "Asia/Tokyo"}),
+            ),
         )
         .unwrap();
     let floating = ws
@@ -532,7 +572,12 @@ fn exported_calendars_validate_with_python_icalendar_and_come_back_the_same() {
         assert!(!line.contains('\n'));
     }
     // Helsinki changes to summer time on 2026-03-29 at 03:00: the zone covers it.
-    assert!(text.contains("BEGIN:DAYLIGHT\r\nDTSTART:20260329T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0300"), "{text}");
+    assert!(
+        text.contains(
+            "BEGIN:DAYLIGHT\r\nDTSTART:20260329T030000\r\nTZOFFSETFROM:+0200\r\nTZOFFSETTO:+0300"
+        ),
+        "{text}"
+    );
 
     let parsed = run_python(
         "icalendar",
@@ -615,7 +660,10 @@ print(json.dumps(out))
         1
     );
     let soon = ical::export(&ws, &one, &ical::Selection::Upcoming).unwrap();
-    assert_eq!(soon.written, 1, "only the Helsinki session is within 90 days");
+    assert_eq!(
+        soon.written, 1,
+        "only the Helsinki session is within 90 days"
+    );
 }
 
 #[test]
@@ -641,7 +689,10 @@ fn hostile_calendars_are_reported_event_by_event() {
     assert!(item(&r, "Ends before").messages[0].contains("before starts_at"));
     assert!(item(&r, "Year 9999").messages[0].contains("out of range"));
     assert!(item(&r, "Mars time").messages[0].contains("Mars/Olympus"));
-    assert_eq!(record_of(&ws, &r, "Fine").str("ends_at"), Some("2026-03-01T11:00"));
+    assert_eq!(
+        record_of(&ws, &r, "Fine").str("ends_at"),
+        Some("2026-03-01T11:00")
+    );
 
     let before = dump(dir.path());
     std::fs::write(&f, "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n").unwrap();
@@ -690,19 +741,35 @@ fn an_obsidian_vault_imports_with_links_embeds_and_folders_and_nothing_outside()
     #[cfg(unix)]
     {
         let problems = r.problems.join("\n");
-        assert!(problems.contains("Linked secret.md: a symbolic link that leaves the folder"), "{problems}");
-        assert!(problems.contains("Up: a symbolic link that leaves the folder"), "{problems}");
+        assert!(
+            problems.contains("Linked secret.md: a symbolic link that leaves the folder"),
+            "{problems}"
+        );
+        assert!(
+            problems.contains("Up: a symbolic link that leaves the folder"),
+            "{problems}"
+        );
     }
     let notes = notes_by_path(&ws);
     assert_eq!(
         notes.keys().collect::<Vec<_>>(),
-        ["Daily/2026-03-02.md", "Projects/Alpha/Kickoff.md", "Projects/Beta/Kickoff.md", "Welcome.md"]
+        [
+            "Daily/2026-03-02.md",
+            "Projects/Alpha/Kickoff.md",
+            "Projects/Beta/Kickoff.md",
+            "Welcome.md"
+        ]
     );
-    assert!(all(&ws, Kind::Note).iter().all(|n| n.str("body") != Some("outside the vault")));
+    assert!(all(&ws, Kind::Note)
+        .iter()
+        .all(|n| n.str("body") != Some("outside the vault")));
 
     let alpha = &notes["Projects/Alpha/Kickoff.md"];
     assert_eq!(alpha.title(), "Alpha kickoff meeting");
-    assert_eq!(alpha.content["tags"], json!(["project/alpha", "meeting", "Projects", "Alpha"]));
+    assert_eq!(
+        alpha.content["tags"],
+        json!(["project/alpha", "meeting", "Projects", "Alpha"])
+    );
     let body = alpha.str("body").unwrap();
     assert!(body.starts_with("```front-matter\ndate: 2026-03-05\nattendees:\n  - \"[[Aino Mäkelä]]\"\n  - Jan Novák\nstatus: done\n```\n\n## Agenda"), "{body}");
     assert!(body.contains("![[photo.png|300]]"));
@@ -735,17 +802,27 @@ fn an_obsidian_vault_imports_with_links_embeds_and_folders_and_nothing_outside()
         .any(|m| m.contains("../../../etc/passwd") && m.contains("outside the folder")));
 
     // The embeds are attachments, stored once, and the rendered note shows them.
-    let diagram = ws.resolve_attachment("diagram.png", Some(welcome)).unwrap().unwrap();
+    let diagram = ws
+        .resolve_attachment("diagram.png", Some(welcome))
+        .unwrap()
+        .unwrap();
     assert_eq!(welcome.content["attachments"], json!([diagram]));
     let html = ws.render_body(welcome).unwrap().unwrap();
-    assert!(html.contains(&format!("insisst-attachment://localhost/{diagram}")), "{html}");
+    assert!(
+        html.contains(&format!("insisst-attachment://localhost/{diagram}")),
+        "{html}"
+    );
     assert!(html.contains("href=\"#/record/"));
     assert!(insisst_core::check::run(&ws).unwrap().is_empty());
 
     // Re-import: the same notes, unchanged.
     let before = dump(ws.root());
     let again = mdfolder::import(&mut ws, &vault).unwrap();
-    assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 4), "{again:#?}");
+    assert_eq!(
+        (again.created, again.updated, again.unchanged),
+        (0, 0, 4),
+        "{again:#?}"
+    );
     assert_eq!(dump(ws.root()), before);
 
     // A changed file updates its note.
@@ -789,8 +866,10 @@ fn a_markdown_folder_round_trip_keeps_everything() {
     let made = a
         .create(
             Kind::Note,
-            obj(json!({"title": "Made here: a/b?", "body": "Links to [[Welcome]].\n",
-                       "tags": ["local"], "note_kind": "reflection", "language": "en"})),
+            obj(
+                json!({"title": "Made here: a/b?", "body": "Links to [[Welcome]].\n",
+                       "tags": ["local"], "note_kind": "reflection", "language": "en"}),
+            ),
         )
         .unwrap();
     let png = dir.path().join("chart.png");
@@ -801,10 +880,17 @@ fn a_markdown_folder_round_trip_keeps_everything() {
     let r = mdfolder::export(&a, &out1, &Default::default()).unwrap();
     assert_eq!((r.written, r.files), (5, 3), "{r:?}");
     let files = tree(&out1);
-    assert!(files.contains_key("Made here- a-b-.md"), "{:?}", files.keys());
+    assert!(
+        files.contains_key("Made here- a-b-.md"),
+        "{:?}",
+        files.keys()
+    );
     assert!(files.contains_key("chart.png") && files.contains_key("Projects/Alpha/photo.png"));
     let welcome = String::from_utf8(files["Welcome.md"].clone()).unwrap();
-    assert!(welcome.starts_with("---\ntitle: \"Welcome\"\ninsisst_id: "), "{welcome}");
+    assert!(
+        welcome.starts_with("---\ntitle: \"Welcome\"\ninsisst_id: "),
+        "{welcome}"
+    );
     assert!(welcome.contains("aliases:\n  - Start here\n  - Home\ncreated: 2026-03-02T09:14\ncssclasses:\n  - wide-page\nrating: 4\n---\n# Welcome"), "{welcome}");
 
     // Into a new workspace and out again: the same files, the same notes.
@@ -874,14 +960,20 @@ fn report_workspace(dir: &Path) -> (Workspace, Record) {
     let mut ws = new_ws(dir);
     let thl = ws.find_org("THL").unwrap().unwrap();
     let method = ws
-        .create(Kind::Method, obj(json!({"title": "World café", "minutes": 60})))
+        .create(
+            Kind::Method,
+            obj(json!({"title": "World café", "minutes": 60})),
+        )
         .unwrap();
     let aino = contact(
         &mut ws,
         json!({"title": "Aino Mäkelä", "sector": "government", "org_id": thl.id, "role": "Researcher",
                "consent": {"basis": "consent", "share_with_partners": true}}),
     );
-    let pia = contact(&mut ws, json!({"title": "Pia <b>Bold</b> | Pipe", "sector": "academia"}));
+    let pia = contact(
+        &mut ws,
+        json!({"title": "Pia <b>Bold</b> | Pipe", "sector": "academia"}),
+    );
     let anon = contact(&mut ws, json!({"title": "Ola Nordmann"}));
     let s = ws
         .create(
@@ -911,16 +1003,20 @@ fn report_workspace(dir: &Path) -> (Workspace, Record) {
     .unwrap();
     ws.create(
         Kind::Evaluation,
-        obj(json!({"title": "Reaction survey", "session_id": s.id, "level": "reaction",
+        obj(
+            json!({"title": "Reaction survey", "session_id": s.id, "level": "reaction",
                    "recorded_at": "2026-03-29", "ratings": {"content": 4, "venue": 5},
-                   "comments": "Good."})),
+                   "comments": "Good."}),
+        ),
     )
     .unwrap();
     let q = ws
         .create(
             Kind::Question,
-            obj(json!({"title": "How do we measure reach?", "status": "open", "priority": "high",
-                       "theme": "monitoring", "owner_org": thl.id})),
+            obj(
+                json!({"title": "How do we measure reach?", "status": "open", "priority": "high",
+                       "theme": "monitoring", "owner_org": thl.id}),
+            ),
         )
         .unwrap();
     let mut c = q.content.clone();
@@ -930,8 +1026,11 @@ fn report_workspace(dir: &Path) -> (Workspace, Record) {
     let mut c = q.content.clone();
     c.insert("status".into(), json!("resolved"));
     ws.update(&q.id, c, None).unwrap();
-    ws.create(Kind::Question, obj(json!({"title": "Which methods travel?", "status": "open"})))
-        .unwrap();
+    ws.create(
+        Kind::Question,
+        obj(json!({"title": "Which methods travel?", "status": "open"})),
+    )
+    .unwrap();
     (ws, s)
 }
 
@@ -971,9 +1070,15 @@ fn session_and_agenda_reports_match_their_snapshots_and_are_sanitised() {
     }
     let html = report::session(&ws, &s.id, report::Format::Html).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>") && html.contains("@media print"));
-    assert!(!html.contains("<script>alert") && !html.contains("<b>Bold"), "{html}");
+    assert!(
+        !html.contains("<script>alert") && !html.contains("<b>Bold"),
+        "{html}"
+    );
     assert!(html.contains("<table>"));
-    assert!(html.contains("href=\"#/record/"), "the wiki link to the method resolves");
+    assert!(
+        html.contains("href=\"#/record/"),
+        "the wiki link to the method resolves"
+    );
 
     let agenda = report::agenda(&ws, report::Format::Md).unwrap();
     assert!(agenda.contains("## Open (1)") && agenda.contains("## Resolved (1)"));
@@ -989,20 +1094,31 @@ fn session_and_agenda_reports_match_their_snapshots_and_are_sanitised() {
     check_snapshot("agenda.md", &agenda);
     check_snapshot("agenda.html", &agenda_html);
 
-    assert!(report::session(&ws, &ws.find_org("THL").unwrap().unwrap().id, report::Format::Md).is_err());
+    assert!(report::session(
+        &ws,
+        &ws.find_org("THL").unwrap().unwrap().id,
+        report::Format::Md
+    )
+    .is_err());
 }
 
 #[test]
 fn question_history_lists_each_change_oldest_first() {
     let dir = tempfile::tempdir().unwrap();
     let (ws, _) = report_workspace(dir.path());
-    let q = ws.find_by_title("How do we measure reach?").unwrap().remove(0);
+    let q = ws
+        .find_by_title("How do we measure reach?")
+        .unwrap()
+        .remove(0);
     let h = report::question_history(&ws, &q).unwrap();
     assert_eq!(h.len(), 3);
     assert_eq!(h[0].changes, ["created (open, high)"]);
     assert_eq!(
         h[1].changes,
-        ["status open → provisional", "provisional answer: Count per sector."]
+        [
+            "status open → provisional",
+            "provisional answer: Count per sector."
+        ]
     );
     assert_eq!(h[2].changes, ["status provisional → resolved"]);
     assert!(h[0].who.starts_with("Aino Mäkelä"));
