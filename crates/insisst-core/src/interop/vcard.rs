@@ -6,8 +6,11 @@
 //! card, finds its contact again; without a match by id, a live contact with the same e-mail
 //! is updated; a card with neither (phones write name and number only) gets an id made from
 //! its name and phone. The Insisst fields vCard has no property for travel as `X-INSISST-*`
-//! (sector, expertise, consent, last contacted, language) and are read back. Photos are
-//! skipped (and reported); properties with no field here are named in the card's report.
+//! (sector, expertise, consent, last contacted, language) and are read back; the
+//! organisation travels by name (`ORG`), found on import or made. A contact's `links` (ids of
+//! other records) have no place in a vCard and stay out; a card keeps its first (preferred)
+//! e-mail and phone only. Photos are skipped (and reported); properties with no field here
+//! are named in the card's report.
 
 use super::contentline::{self, Component, Property};
 use super::{ExportReport, ImportReport, ItemReport, Outcome};

@@ -700,6 +700,38 @@ fn hostile_calendars_are_reported_event_by_event() {
     assert_eq!(dump(dir.path()), before);
 }
 
+#[test]
+fn oversized_files_are_refused_before_they_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(&dir.path().join("ws"));
+    let before = dump(ws.root());
+    // Sparse files: the size is what counts, nothing is read.
+    for name in ["big.vcf", "big.ics"] {
+        let f = dir.path().join(name);
+        std::fs::File::create(&f)
+            .unwrap()
+            .set_len(interop::MAX_FILE_BYTES + 1)
+            .unwrap();
+        let err = if name.ends_with("vcf") {
+            vcard::import(&mut ws, &f).unwrap_err()
+        } else {
+            ical::import(&mut ws, &f).unwrap_err()
+        };
+        assert!(err.to_string().contains("at most"), "{err}");
+    }
+    let vault = dir.path().join("vault");
+    std::fs::create_dir_all(&vault).unwrap();
+    std::fs::write(vault.join("ok.md"), "fine\n").unwrap();
+    std::fs::File::create(vault.join("huge.md"))
+        .unwrap()
+        .set_len(mdfolder::MAX_NOTE_FILE_BYTES + 1)
+        .unwrap();
+    assert_eq!(dump(ws.root()), before);
+    let r = mdfolder::import(&mut ws, &vault).unwrap();
+    assert_eq!((r.created, r.skipped), (1, 1), "{r:#?}");
+    assert!(item(&r, "huge.md").messages[0].contains("at most"));
+}
+
 // ---- Markdown folders ----------------------------------------------------------------------
 
 fn copy_dir(from: &Path, to: &Path) {
