@@ -87,6 +87,9 @@ pub struct ImportPlan {
     /// know: importing purges those people here, history included.
     pub erasures: u64,
     pub new_erasures: u64,
+    /// Markers for people already erased here, made earlier than the one known: the earliest
+    /// is kept, so that every workspace ends with the same marker.
+    pub earlier_erasures: u64,
     /// Record lines of erased people with revisions new here: their content is dropped, their
     /// revs kept (as deletions) so that the revision tree stays whole.
     pub erased_ignored: u64,
@@ -158,8 +161,11 @@ pub fn import(
     }
     let attachments_dir = ws.attachments_dir();
     let expected_manifest = plan.manifest.clone();
-    let changes =
-        plan.total().changes() + plan.new_attachments + plan.new_erasures + plan.erased_ignored;
+    let changes = plan.total().changes()
+        + plan.new_attachments
+        + plan.new_erasures
+        + plan.earlier_erasures
+        + plan.erased_ignored;
     let now = format_timestamp(ws.now());
     let own = plan.signature == SignatureStatus::Own;
     let manifest_sha = plan.manifest_sha256.clone();
@@ -573,6 +579,7 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
                 key_recorded: false,
                 manifest_sha256,
                 new_erasures: 0,
+                earlier_erasures: 0,
                 erased_ignored: 0,
             },
             (),
@@ -595,10 +602,15 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
     let mut line = Vec::new();
     let erasures = read_erasures(&mut bundle, path, conn, &mut line)?;
     let bundle_erased: HashSet<&str> = erasures.iter().map(|e| e.id.as_str()).collect();
-    let mut new_erasures = 0u64;
+    let (mut new_erasures, mut earlier_erasures) = (0u64, 0u64);
+    let known = crate::privacy::erasures(conn)?;
     for e in &erasures {
-        if !store::is_erased(conn, &e.id)? {
-            new_erasures += 1;
+        match known.binary_search_by(|k| k.id.cmp(&e.id)) {
+            Err(_) => new_erasures += 1,
+            Ok(i) if (&e.erased_at, &e.node_id) < (&known[i].erased_at, &known[i].node_id) => {
+                earlier_erasures += 1
+            }
+            Ok(_) => {}
         }
     }
     let mut erased_ignored = 0u64;
@@ -734,6 +746,7 @@ fn check(ws: &Workspace, path: &Path, progress: &dyn Progress) -> Result<(Import
         key_recorded: false,
         manifest_sha256,
         new_erasures,
+        earlier_erasures,
         erased_ignored,
     };
     Ok((plan, ()))

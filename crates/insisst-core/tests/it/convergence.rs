@@ -13,12 +13,33 @@ use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
 enum Op {
-    Edit { w: u8, r: u8 },
-    Delete { w: u8, r: u8 },
-    Create { w: u8 },
-    Export { w: u8 },
-    Import { w: u8, b: u8 },
-    Resolve { w: u8, r: u8 },
+    Edit {
+        w: u8,
+        r: u8,
+    },
+    Delete {
+        w: u8,
+        r: u8,
+    },
+    Create {
+        w: u8,
+    },
+    Export {
+        w: u8,
+    },
+    Import {
+        w: u8,
+        b: u8,
+    },
+    Resolve {
+        w: u8,
+        r: u8,
+    },
+    /// Forget a person (a contact): the erasure travels and is final.
+    Forget {
+        w: u8,
+        r: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -29,10 +50,13 @@ fn op() -> impl Strategy<Value = Op> {
         3 => any::<u8>().prop_map(|w| Op::Export { w }),
         4 => (any::<u8>(), any::<u8>()).prop_map(|(w, b)| Op::Import { w, b }),
         1 => (any::<u8>(), any::<u8>()).prop_map(|(w, r)| Op::Resolve { w, r }),
+        1 => (any::<u8>(), any::<u8>()).prop_map(|(w, r)| Op::Forget { w, r }),
     ]
 }
 
-/// Winners, leaves and conflicts of a workspace, as comparable text.
+/// Winners, leaves and conflicts of a workspace, as comparable text. Erased records are left
+/// out: which of their revisions a workspace knows by rev depends on the bundles it saw before
+/// the erasure (none carries them after), and their content is gone everywhere (checked apart).
 fn state(root: &std::path::Path) -> (Vec<String>, Vec<String>) {
     let conn = rusqlite::Connection::open(root.join("workspace.sqlite3")).unwrap();
     let rows = |sql: &str| -> Vec<String> {
@@ -50,8 +74,8 @@ fn state(root: &std::path::Path) -> (Vec<String>, Vec<String>) {
         .collect()
     };
     (
-        rows("SELECT id, rev, deleted FROM records ORDER BY id"),
-        rows("SELECT id, rev, deleted FROM revisions WHERE is_leaf = 1 ORDER BY id, rev"),
+        rows("SELECT id, rev, deleted FROM records WHERE id NOT IN (SELECT id FROM erasures) ORDER BY id"),
+        rows("SELECT id, rev, deleted FROM revisions WHERE is_leaf = 1 AND id NOT IN (SELECT id FROM erasures) ORDER BY id, rev"),
     )
 }
 
@@ -92,6 +116,12 @@ proptest! {
         let mut records: Vec<String> = vec![];
         for i in 0..4 {
             let r = wss[0].create(Kind::Note, json!({"title": format!("Shared {i}")}).as_object().unwrap().clone()).unwrap();
+            written.push((r.id.clone(), r.rev.clone()));
+            records.push(r.id);
+        }
+        for i in 0..2 {
+            let r = wss[0].create(Kind::Contact, json!({"title": format!("Person {i}"),
+                "consent": {"basis": "consent", "share_with_partners": true}}).as_object().unwrap().clone()).unwrap();
             written.push((r.id.clone(), r.rev.clone()));
             records.push(r.id);
         }
@@ -142,6 +172,13 @@ proptest! {
                     let file = bundles[b as usize % bundles.len()].clone();
                     import(&mut wss[w as usize % n], &file);
                 }
+                Op::Forget { w, r } => {
+                    let ws = &mut wss[w as usize % n];
+                    let id = records[r as usize % records.len()].clone();
+                    if ws.get(&id).is_ok_and(|rec| rec.kind == Kind::Contact) {
+                        ws.forget(&id).unwrap();
+                    }
+                }
                 Op::Resolve { w, r } => {
                     let ws = &mut wss[w as usize % n];
                     let id = records[r as usize % records.len()].clone();
@@ -180,14 +217,26 @@ proptest! {
             }
         }
         let reference = state(wss[0].root());
-        if std::env::var_os("CONVERGENCE_STATS").is_some() { eprintln!("n={n} ops={} written={} conflicts={} leaves={}", ops.len(), written.len(), wss[0].conflicts().unwrap().len(), reference.1.len()); }
+        if std::env::var_os("CONVERGENCE_STATS").is_some() { eprintln!("n={n} ops={} written={} conflicts={} leaves={} erased={}", ops.len(), written.len(), wss[0].conflicts().unwrap().len(), reference.1.len(), wss[0].erasures().unwrap().len()); }
         let conflicts = wss[0].conflicts().unwrap();
+        let erased = wss[0].erasures().unwrap();
         for ws in &wss[1..] {
             prop_assert_eq!(&state(ws.root()), &reference);
             prop_assert_eq!(&ws.conflicts().unwrap(), &conflicts);
+            prop_assert_eq!(&ws.erasures().unwrap(), &erased);
         }
         for ws in &wss {
+            // Erasure is final: whatever arrived before or after, nothing of them is left.
+            for e in &erased {
+                if let Ok(r) = ws.get_any(&e.id) {
+                    prop_assert!(r.deleted);
+                    prop_assert!(ws.history(&e.id).unwrap().iter().all(|h| h.content.is_none()));
+                }
+            }
             for (id, rev) in &written {
+                if erased.iter().any(|e| &e.id == id) {
+                    continue;
+                }
                 prop_assert!(
                     ws.history(id).unwrap().iter().any(|h| &h.rev == rev),
                     "revision {} of {} was lost at {}", rev, id, ws.identity().node_id
