@@ -478,7 +478,14 @@ pub fn import(ws: &mut Workspace, dir: &Path) -> Result<ImportReport> {
     // Pass 1: read every note, its front matter and title.
     let mut read: Vec<(Found, ReadNote)> = Vec::new();
     for found in &vault.notes {
-        let parsed = read_note(&found.abs).map(|text| {
+        // Checked again when read: a link swapped since the walk still cannot lead out.
+        let inside = found.abs.canonicalize().is_ok_and(|c| c.starts_with(&root));
+        let parsed = if inside {
+            read_note(&found.abs)
+        } else {
+            Err("leaves the folder; not read".to_string())
+        };
+        let parsed = parsed.map(|text| {
             let (fm, body) = split_front_matter(&text);
             let entries = fm.map(parse_front_matter).unwrap_or_default();
             (entries, body.to_string())
