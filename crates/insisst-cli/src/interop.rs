@@ -236,6 +236,7 @@ pub fn report(root: &Path, json: bool, action: ReportAction) -> Result<()> {
                 let _ = writeln!(std::io::stdout().lock(), "Wrote {}", path.display());
             }
         }
+        None if json => print_json(serde_json::json!({ "report": text }).to_string())?,
         None => {
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
         }

@@ -1188,6 +1188,8 @@ fn ics_import_export_and_session_reports() {
         "--set",
         "status=open",
     ]);
+    let as_json = ws.json(&["report", "session", id]);
+    assert_eq!(as_json["report"].as_str(), Some(md.as_str()));
     let agenda = ws.ok(&["report", "agenda"]);
     assert!(
         agenda.contains("## Open (1)\n\n### What travels?"),
