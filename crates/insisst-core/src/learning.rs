@@ -1115,7 +1115,7 @@ mod tests {
             ) {
                 let reviews: Vec<Review> = specs.iter().enumerate().map(|(k, s)| build(&format!("r{k}"), s)).collect();
                 let progress = agenda_progress(&reviews, threshold, &|_| true);
-                for k in 0..reviews.len() {
+                for (k, point) in progress.iter().enumerate() {
                     let brute = (0..6)
                         .filter(|i| {
                             k + 1 >= threshold
@@ -1124,7 +1124,7 @@ mod tests {
                                 })
                         })
                         .count();
-                    prop_assert_eq!(progress[k].persistent, brute, "review {}", k);
+                    prop_assert_eq!(point.persistent, brute, "review {}", k);
                 }
             }
         }
