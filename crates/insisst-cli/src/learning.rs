@@ -194,9 +194,9 @@ pub fn review(ws: &mut Workspace, json: bool, action: ReviewAction) -> Result<()
                 );
                 for e in &q.events {
                     say!(
-                        "    {}  {:?}: {} → {}",
+                        "    {}  {}: {} → {}",
                         e.taken_at,
-                        e.change,
+                        e.change.as_str(),
                         snapshot_text(&e.before),
                         snapshot_text(&e.after)
                     );

@@ -773,6 +773,15 @@ fn reviews_evaluations_and_monitoring() {
         ws.json(&["evaluation", "due", "--today", "2026-05-31"]),
         serde_json::json!([])
     );
+    let shown = ws.json(&["evaluation", "show", &session]);
+    assert_eq!(shown["forms"]["reaction"], 4);
+    assert_eq!(shown["follow_up_due"], "2026-06-01");
+    assert!(ws
+        .ok(&["evaluation", "show", &session])
+        .contains("behaviour follow-up: due 2026-06-01"));
+    assert!(ws
+        .ok(&["review", "history"])
+        .contains("resolved: open → resolved"));
     // An unreadable file is a failure.
     ws.fails(
         &[

@@ -653,7 +653,7 @@ fn make(g: &mut Generator, kind: Kind) -> Map<String, Value> {
                         ratings.insert((*item).into(), json!(g.rng.random_range(2..=5)));
                     }
                     e["ratings"] = Value::Object(ratings);
-                    if g.rng.random_bool(0.3) {
+                    if g.rng.random_bool(0.1) {
                         let due = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
                             .map(|d| d + chrono::Duration::days(120))
                             .unwrap_or_default();

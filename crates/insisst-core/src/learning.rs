@@ -268,6 +268,21 @@ pub enum Change {
     Removed,
 }
 
+impl Change {
+    /// The change as a word, as `--json` writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Appeared => "appeared",
+            Change::Returned => "returned",
+            Change::Changed => "changed",
+            Change::Resolved => "resolved",
+            Change::Dropped => "dropped",
+            Change::Reopened => "reopened",
+            Change::Removed => "removed",
+        }
+    }
+}
+
 /// The change from `before` to `after`, or `None` when nothing changed. `seen_before` says
 /// whether the question was in any earlier review (appeared or returned).
 fn classify(
