@@ -924,6 +924,13 @@ pub fn import_csv(
     for r in evaluations_of(ws, &session.id)? {
         *held.entry(record_identity(&r)).or_default() += 1;
     }
+    // A response without a submission time is dated by its session's day (else today's):
+    // a stable date, so that importing the same file again recognises it.
+    let undated = session
+        .str("starts_at")
+        .and_then(|s| s.get(..10))
+        .map(str::to_string)
+        .unwrap_or_else(|| ws.now().format("%Y-%m-%d").to_string());
     let mut forms: Vec<EvaluationForm> = vec![];
     for response in good {
         let mut parts = vec![];
@@ -932,7 +939,12 @@ pub fn import_csv(
                 level: "reaction".into(),
                 ratings: response.reaction.clone(),
                 comments: response.comments.clone(),
-                recorded_at: response.submitted_at.clone(),
+                recorded_at: Some(
+                    response
+                        .submitted_at
+                        .clone()
+                        .unwrap_or_else(|| undated.clone()),
+                ),
                 follow_up_due: options.follow_up_due.as_ref().map(|d| d.trim().to_string()),
             });
         }
@@ -941,7 +953,12 @@ pub fn import_csv(
                 level: "learning".into(),
                 ratings: response.learning.clone(),
                 comments: None,
-                recorded_at: response.submitted_at.clone(),
+                recorded_at: Some(
+                    response
+                        .submitted_at
+                        .clone()
+                        .unwrap_or_else(|| undated.clone()),
+                ),
                 follow_up_due: None,
             });
         }

@@ -587,6 +587,21 @@ fn a_google_forms_export_and_explicit_columns() {
     assert_eq!(r.str("comments"), Some("Hyvä"));
     assert_eq!(r.str("recorded_at"), Some("2026-03-12T10:00:00Z"));
 
+    // Without a submission time a response is dated by its session, and a second import of
+    // the same file still adds nothing.
+    let untimed = dir.path().join("untimed.csv");
+    std::fs::write(&untimed, "Overall;Comments\n4;\n4;\n5;Good\n").unwrap();
+    let opts = CsvImportOptions {
+        session_id: session.clone(),
+        ..Default::default()
+    };
+    let first = evaluation::import_csv(&mut ws, &untimed, &opts).unwrap();
+    assert_eq!(first.imported_rows, 3);
+    let r = ws.get(&first.records_created[0]).unwrap();
+    assert_eq!(r.str("recorded_at"), Some("2026-03-12"));
+    let again = evaluation::import_csv(&mut ws, &untimed, &opts).unwrap();
+    assert_eq!((again.imported_rows, again.already_imported), (0, 3));
+
     // Not UTF-8, or not a session: refused, nothing written.
     let latin1 = dir.path().join("latin1.csv");
     std::fs::write(&latin1, b"Overall,Comments\n4,Tr\xe8s bien\n").unwrap();
