@@ -47,6 +47,15 @@ fn print_plan(plan: &ForgetPlan) {
     for n in &plan.notes_mentioning {
         say!("    note \"{}\" ({})", n.title, n.id);
     }
+    if !plan.attachments.is_empty() {
+        say!(
+            "  {} file(s) attached to the contact stay (delete them by hand if they hold the person):",
+            plan.attachments.len()
+        );
+        for a in &plan.attachments {
+            say!("    attachment \"{}\" ({})", a.title, a.id);
+        }
+    }
     say!("  backups made before now still hold them: delete those files yourself");
 }
 

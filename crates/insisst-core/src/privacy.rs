@@ -76,6 +76,10 @@ pub struct ForgetPlan {
     pub links_cut: Vec<LinkingRecord>,
     /// Notes whose text mentions the name or e-mail: they stay as written.
     pub notes_mentioning: Vec<RecordRef>,
+    /// Attachments the contact links to (a CV, a photo): they are records of their own and
+    /// stay; the link from the contact goes with its content. Delete them by hand if they
+    /// hold the person.
+    pub attachments: Vec<RecordRef>,
     /// The contact was forgotten before: forgetting again only purges the files again.
     pub already_erased: bool,
 }
@@ -270,7 +274,18 @@ impl Workspace {
                 title: r.title().to_string(),
             })
             .collect();
+        let attachments = self
+            .links_of(&record.id)?
+            .into_iter()
+            .filter(|l| l.kind == Kind::Attachment)
+            .map(|l| RecordRef {
+                id: l.id,
+                kind: l.kind,
+                title: l.title,
+            })
+            .collect();
         Ok(ForgetPlan {
+            attachments,
             id: record.id.clone(),
             title: if record.deleted {
                 needles.first().cloned().unwrap_or_default()

@@ -277,15 +277,21 @@ fn forget_refuses_what_is_not_a_person_and_plans_what_it_does() {
         None,
     )
     .unwrap();
+    let cv = dir.path().join("cv.pdf");
+    std::fs::write(&cv, b"%PDF-1.4 a CV").unwrap();
+    ws.attach(&id, &cv).unwrap();
     let plan = ws.forget_plan(&id).unwrap();
     assert_eq!(plan.title, NAME);
-    assert_eq!(plan.revisions, 2);
+    // Created, edited, and the attachment linked.
+    assert_eq!(plan.revisions, 3);
     assert_eq!(plan.links_cut.len(), 1);
     assert_eq!(plan.links_cut[0].id, linking.id);
     assert_eq!(plan.links_cut[0].fields, vec!["links".to_string()]);
     assert_eq!(plan.notes_mentioning.len(), 1);
     assert_eq!(plan.notes_mentioning[0].id, mentioning.id);
     assert!(!plan.already_erased);
+    assert_eq!(plan.attachments.len(), 1);
+    assert_eq!(plan.attachments[0].title, "cv.pdf");
     let report = ws.forget(&id).unwrap();
     assert_eq!(report.plan, plan);
     // The mention is the users' text and stays; the link is cut.
