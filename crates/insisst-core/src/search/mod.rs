@@ -433,14 +433,16 @@ impl SearchIndex {
         let Some(writer) = guard.take() else {
             return Ok(());
         };
-        writer
+        // Merges under way hold segments that the merge below must take whole; a failure
+        // here is reported after the writer is back, so the index keeps its owner.
+        let waited = writer
             .wait_merging_threads()
-            .map_err(terr("finish the index merges", &self.dir))?;
+            .map_err(terr("finish the index merges", &self.dir));
         let mut writer: IndexWriter = self
             .index
             .writer_with_num_threads(1, WRITER_HEAP)
             .map_err(terr("open the index writer", &self.dir))?;
-        let result = (|| {
+        let result = waited.and_then(|()| {
             let segments = self
                 .index
                 .searchable_segment_ids()
@@ -458,7 +460,7 @@ impl SearchIndex {
             self.reader
                 .reload()
                 .map_err(terr("reload the index", &self.dir))
-        })();
+        });
         **guard = Some(writer);
         result
     }
