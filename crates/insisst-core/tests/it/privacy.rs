@@ -440,6 +440,17 @@ fn an_erasure_travels_a_to_b_to_c_and_is_final() {
     export_all(&mut a, &f("a1.insisst"));
     // A second bundle from before the erasure that nobody has read yet.
     export_all(&mut a, &f("a1-late.insisst"));
+    // Before any erasure a bundle is a 1.0 bundle: partners who have not updated read it.
+    let before: Value = serde_json::from_slice(
+        &entries(&f("a1.insisst"))
+            .into_iter()
+            .find(|(n, _)| n == "manifest.json")
+            .unwrap()
+            .1,
+    )
+    .unwrap();
+    assert_eq!(before["format_version"], "1.0");
+    assert!(before.get("erasures").is_none());
     import(&mut b, &f("a1.insisst"));
     export_all(&mut b, &f("b1.insisst"));
     import(&mut c, &f("b1.insisst"));
