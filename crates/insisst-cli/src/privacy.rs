@@ -17,16 +17,16 @@ macro_rules! say {
 fn print_plan(plan: &ForgetPlan) {
     if plan.already_erased {
         say!(
-            "contact {} was forgotten before; forgetting again purges the files again",
+            "contact {} was forgotten before; forgetting again purges the files again and cuts links made here since",
             plan.id
         );
-        return;
+    } else {
+        say!("forget {} ({}):", plan.title, plan.id);
+        say!(
+            "  {} revision(s) of the contact will be emptied, here and in every workspace that imports a later bundle",
+            plan.revisions
+        );
     }
-    say!("forget {} ({}):", plan.title, plan.id);
-    say!(
-        "  {} revision(s) of the contact will be emptied, here and in every workspace that imports a later bundle",
-        plan.revisions
-    );
     say!(
         "  {} record(s) linking to them will have the link cut:",
         plan.links_cut.len()

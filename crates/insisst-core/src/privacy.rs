@@ -80,7 +80,9 @@ pub struct ForgetPlan {
     /// stay; the link from the contact goes with its content. Delete them by hand if they
     /// hold the person.
     pub attachments: Vec<RecordRef>,
-    /// The contact was forgotten before: forgetting again only purges the files again.
+    /// The contact was forgotten before (here, or by a partner whose bundle brought the
+    /// erasure): forgetting again purges the files again and cuts the links records made
+    /// here still hold (an imported erasure leaves this workspace's own records as they are).
     pub already_erased: bool,
 }
 
