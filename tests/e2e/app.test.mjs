@@ -914,3 +914,255 @@ test('first start on an empty folder: the welcome form creates the workspace wit
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** `YYYY-MM-DD` of the local day `days` from today. */
+function localDay(days) {
+  const d = new Date();
+  d.setDate(d.getDate() + days);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+}
+
+/** Set an input's value as the browser would after typing (date and number inputs). */
+async function setInput(browser, selector, value, what) {
+  await visible(browser, selector, what);
+  await browser.execute(
+    (sel, text) => {
+      const el = document.querySelector(sel);
+      const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+      setter.call(el, text);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    },
+    selector,
+    value,
+  );
+}
+
+async function texts(browser, selector) {
+  const out = [];
+  for (const el of await browser.$$(selector)) out.push(String(await el.getProperty('textContent')).replace(/\s+/g, ' ').trim());
+  return out;
+}
+
+/** Create a record of `kind` from its list's New button; returns its id once its detail shows. */
+async function newFromList(browser, kind, title) {
+  await goTo(browser, kind);
+  await (await visible(browser, '[data-testid="list-new"]', `the New button of the ${kind} list`)).click();
+  await typeInto(browser, '[data-testid="new-record-title"]', title, `the title of the new ${kind}`);
+  await (await visible(browser, '[data-testid="new-record-submit"]', 'the Create button')).click();
+  await browser.waitUntil(async () => new RegExp(`#/kind/${kind}/[0-9a-f-]{36}$`).test(await browser.getUrl()), {
+    timeout: WAIT,
+    timeoutMsg: `the new ${kind} "${title}" did not open`,
+  });
+  return decodeURIComponent((await browser.getUrl()).split('/').pop());
+}
+
+test('a real day: set up, plan a session with five timed blocks, write notes with a wiki link and an image, find them, move a question, restore', { timeout: 600_000 }, async () => {
+  const dir = mkdtempSync(path.join(SCRATCH, 'real-day-'));
+  const workspace = path.join(dir, 'workspace');
+  mkdirSync(workspace);
+  const day = localDay(3);
+  const sessionTitle = 'Peer exchange Tampere';
+  const noteTitle = 'Tampere workshop notes';
+  try {
+    const browser = await createSession(launcherFor(workspace, dir));
+    try {
+      await browser.setTimeout({ script: COMMAND_TIMEOUT, pageLoad: START_TIMEOUT, implicit: 0 });
+      await assertEmbeddedUi(browser);
+
+      // Morning: a new workspace for Aino of THL, no demo data.
+      await visible(browser, '[data-testid="setup-form"]', 'the welcome form', START_TIMEOUT);
+      await (await visible(browser, 'input[name="member"]', 'the member name field')).setValue('Aino Mäkinen');
+      const select = await visible(browser, 'select[name="organisation"]', 'the organisation list');
+      await browser.waitUntil(async () => (await select.$$('option')).length > 1, { timeout: WAIT, timeoutMsg: 'no organisations offered' });
+      let thl = null;
+      for (const option of await select.$$('option')) {
+        if (String(await option.getProperty('textContent')).includes('THL')) thl = await option.getAttribute('value');
+      }
+      assert.ok(thl, 'THL is offered');
+      await select.selectByAttribute('value', thl);
+      await (await visible(browser, 'form[data-testid="setup-form"] button[type="submit"]', 'the submit button')).click();
+      await visible(browser, '[data-testid="greeting"]', 'Home after setup', SETUP_TIMEOUT);
+      await screenshot(browser, '50-day-home');
+
+      // The method library gets a method the session will use.
+      const methodId = await newFromList(browser, 'method', 'World café');
+      await (await visible(browser, '[data-testid="detail-edit"]', 'Edit on the method')).click();
+      await setInput(browser, '[data-testid="edit-minutes"]', '45', 'the method minutes');
+      await typeInto(browser, '[data-testid="edit-group_size"]', '12–40', 'the group size');
+      await (await visible(browser, '[data-testid="edit-save"]', 'Save on the method')).click();
+      await browser.$('[data-testid="record-editor"]').waitForExist({ reverse: true, timeout: WAIT, timeoutMsg: 'the method form stays open' });
+      assert.match(await textOf(browser, '[data-testid="detail-fields"]'), /45/, 'the method keeps its 45 minutes');
+
+      // Plan the session: Ctrl+Shift+N, a start three days ahead at 09:00.
+      await browser.keys([Key.Ctrl, Key.Shift, 'n']);
+      await typeInto(browser, '[data-testid="new-record-title"]', sessionTitle, 'the new session title');
+      await setInput(browser, '[data-testid="new-record-starts"]', `${day}T09:00`, 'the session start');
+      await (await visible(browser, '[data-testid="new-record-submit"]', 'Create session')).click();
+      await visible(browser, '[data-testid="record-detail"]', 'the new session');
+      const sessionId = await browser.$('[data-testid="record-detail"]').getAttribute('data-id');
+      await (await visible(browser, '[data-testid="detail-edit"]', 'Edit on the session')).click();
+      await visible(browser, '[data-testid="session-editor"]', 'the session editor');
+      const blocks = [
+        ['Welcome and check-in', 30],
+        ['Pilots from three cities', 90],
+        ['Lunch', 60],
+        ['Reflection and next steps', 30],
+      ];
+      for (const [i, [title, minutes]] of blocks.entries()) {
+        await (await visible(browser, '[data-testid="agenda-add"]', 'Add block')).click();
+        const row = `[data-testid="agenda-block"][data-row="${i}"]`;
+        await typeInto(browser, `${row} [data-field="title"]`, title, `block ${i + 1} title`);
+        await setInput(browser, `${row} [data-field="minutes"]`, String(minutes), `block ${i + 1} minutes`);
+      }
+      // The fifth block comes from the library, then moves up to second place by keyboard.
+      const method = await visible(browser, '[data-testid="agenda-method"]', 'the method library list');
+      await method.selectByAttribute('value', methodId);
+      await (await visible(browser, '[data-testid="agenda-add-method"]', 'Add method')).click();
+      await browser.waitUntil(async () => (await browser.$$('[data-testid="agenda-block"]')).length === 5, {
+        timeout: WAIT,
+        timeoutMsg: 'five blocks in the agenda',
+      });
+      for (let i = 0; i < 3; i++) {
+        await browser.execute(() => document.querySelector('[data-testid="agenda-block"][data-row="4"] [data-field="title"], [data-testid="agenda-block"] input:focus')?.focus());
+        await browser.keys([Key.Alt, Key.ArrowUp]);
+        await settle(browser);
+      }
+      // The last block starts the next day.
+      await (await visible(browser, '[data-testid="agenda-block"][data-row="4"] [data-field="day_break"]', 'the day break box')).click();
+      const next = localDay(4);
+      const expected = [
+        'Welcome and check-in 09:00–09:30',
+        'World café 09:30–10:15',
+        'Pilots from three cities 10:15–11:45',
+        'Lunch 11:45–12:45',
+        'Reflection and next steps 09:00–09:30',
+      ];
+      const shown = [];
+      for (const row of await browser.$$('[data-testid="agenda-block"]')) {
+        const title = await row.$('[data-field="title"]').getValue();
+        const time = String(await row.$('[data-testid="agenda-block-time"]').getProperty('textContent')).replace(/\s+/g, ' ').trim();
+        shown.push(`${title} ${time.split(' ')[0]}`);
+      }
+      assert.deepEqual(shown, expected, 'blocks in order with live start times (day break included)');
+      assert.match(await textOf(browser, '[data-testid="agenda-total"]'), /5 blocks · 4 h 15 min/, 'the total time');
+      await screenshot(browser, '51-day-session-editor');
+      await (await visible(browser, '[data-testid="edit-save"]', 'Save on the session')).click();
+      await browser.$('[data-testid="session-editor"]').waitForExist({ reverse: true, timeout: WAIT, timeoutMsg: 'the session editor stays open' });
+      const schedule = await texts(browser, '[data-testid="schedule-block"] .time');
+      assert.deepEqual(schedule, ['09:00–09:30', '09:30–10:15', '10:15–11:45', '11:45–12:45', '09:00–09:30'], 'the saved schedule');
+      const stored = cli(workspace, 'show', sessionId);
+      assert.equal(stored.agenda.length, 5, 'the CLI sees five blocks');
+      assert.equal(stored.agenda[1].method_id, methodId, 'the second block is the method');
+      assert.equal(stored.agenda[4].day_break, true, 'the last block breaks the day');
+      assert.equal(stored.ends_at, `${next}T09:30`, 'the session ends with its agenda, on the next day');
+      await screenshot(browser, '52-day-session-saved');
+
+      // The month calendar shows it on its day.
+      await (await visible(browser, '[data-testid="sessions-view-month"]', 'the Month view')).click();
+      await visible(browser, '[data-testid="sessions-calendar"]', 'the calendar');
+      if (!(await browser.$(`[data-testid="calendar-day"][data-day="${day}"]`).isExisting())) {
+        await (await visible(browser, '[data-testid="calendar-next"]', 'the next page button')).click();
+      }
+      await visible(browser, `[data-testid="calendar-day"][data-day="${day}"] [data-testid="calendar-session"][data-id="${sessionId}"]`, 'the session on its day');
+      await visible(browser, `[data-testid="calendar-day"][data-day="${next}"] [data-testid="calendar-session"][data-id="${sessionId}"]`, 'the session on its second day');
+      await screenshot(browser, '53-day-calendar');
+      await (await visible(browser, '[data-testid="sessions-view-list"]', 'the List view')).click();
+
+      // Notes: Ctrl+N from the workshop template, straight into the editor.
+      await browser.keys([Key.Ctrl, 'n']);
+      await typeInto(browser, '[data-testid="new-record-title"]', noteTitle, 'the new note title');
+      await (await visible(browser, '[data-testid="new-record-template"]', 'the template list')).selectByAttribute('value', 'workshop_notes');
+      await (await visible(browser, '[data-testid="new-record-submit"]', 'Create note')).click();
+      await visible(browser, '[data-testid="note-editor"]', 'the note editor', WAIT);
+      const noteId = await browser.$('[data-testid="note-editor"]').getAttribute('data-id');
+      await visible(browser, '[data-testid="note-preview"] h2', 'the template rendered in the preview');
+      // Type at the end of the text (element send keys puts the caret there; the actions
+      // API drops spaces in a contenteditable under WebKitWebDriver): a wiki link from `[[`.
+      const body = await visible(browser, '[data-testid="edit-body"]', 'the text editor');
+      await body.addValue('\nMet the pilots at [[Peer ex');
+      const option = await visible(browser, `.cm-tooltip-autocomplete li[aria-selected] , .cm-tooltip-autocomplete li`, 'the [[ completion list', INDEX_TIMEOUT);
+      assert.match(String(await option.getProperty('textContent')), /Peer exchange Tampere/, 'the session is offered');
+      await browser.keys(['Enter']);
+      await body.addValue(' and agreed to meet again.');
+      // A photo of the whiteboard, dropped on the text.
+      await browser.execute((b64) => {
+        const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+        const transfer = new DataTransfer();
+        transfer.items.add(new File([bytes], 'whiteboard.png', { type: 'image/png' }));
+        document.querySelector('.body-editor').dispatchEvent(new DragEvent('drop', { dataTransfer: transfer, bubbles: true, cancelable: true }));
+      }, BOARD_PNG);
+      await browser.waitUntil(
+        async () => browser.execute(() => [...document.querySelectorAll('[data-testid="note-preview"] img')].some((img) => img.complete && img.naturalWidth === 16)),
+        { timeout: WAIT, timeoutMsg: 'the dropped image is not shown in the preview' },
+      );
+      await visible(browser, `[data-testid="note-preview"] a.wiki[href="#/record/${sessionId}"]`, 'the wiki link in the preview');
+      await browser.waitUntil(async () => (await browser.$('[data-testid="note-save-state"]').getAttribute('data-state')) === 'saved', {
+        timeout: WAIT,
+        timeoutMsg: 'the note is not saved by itself',
+      });
+      await screenshot(browser, '54-day-note-editor');
+      const note = cli(workspace, 'show', noteId);
+      assert.match(note.body, /\[\[Peer exchange Tampere\]\] and agreed to meet again\./, 'the saved body holds the completed wiki link');
+      assert.match(note.body, /!\[whiteboard\.png\]\([0-9a-f]{64}\)/, 'the saved body holds the image');
+      assert.equal(note.note_kind, 'workshop_notes', 'the template set the kind');
+      await (await visible(browser, '[data-testid="note-done"]', 'Done')).click();
+      await visible(browser, '[data-testid="detail-body"] img', 'the image in the saved note');
+      await visible(browser, `[data-testid="link"][data-id="${sessionId}"]`, 'the session among the note’s links');
+
+      // Find them: the search box.
+      await browser.keys([Key.Ctrl, 'k']);
+      const box = await visible(browser, '[data-testid="search-input"]', 'the search box');
+      await box.setValue('tampere');
+      await browser.waitUntil(
+        async () => {
+          const titles = await texts(browser, '[data-testid="search-result"] .title');
+          return titles.some((x) => x.includes(noteTitle)) && titles.some((x) => x.includes(sessionTitle));
+        },
+        { timeout: INDEX_TIMEOUT, timeoutMsg: 'search for "tampere" does not find the note and the session' },
+      );
+      await screenshot(browser, '55-day-search');
+      await browser.keys(['Escape']);
+
+      // A question moves from open to provisional to resolved.
+      const questionId = await newFromList(browser, 'question', 'How do we keep volunteers after a pilot ends?');
+      await goTo(browser, 'question');
+      await (await visible(browser, '[data-testid="agenda-view-board"]', 'the Board view')).click();
+      const card = (status) => `[data-testid="board-column"][data-status="${status}"] [data-card-link="${questionId}"]`;
+      await visible(browser, card('open'), 'the question in Open');
+      for (const status of ['provisional', 'resolved']) {
+        await browser.execute((selector) => document.querySelector(selector)?.focus(), `[data-card-link="${questionId}"]`);
+        await browser.keys([Key.Alt, Key.ArrowRight]);
+        await visible(browser, card(status), `the question in ${status}`);
+      }
+      assert.equal(cli(workspace, 'show', questionId).status, 'resolved', 'the CLI sees it resolved');
+      await screenshot(browser, '56-day-question-resolved');
+
+      // Evening: the note's first version is restored from its history.
+      await browser.url(`${(await browser.getUrl()).split('#')[0]}#/kind/note/${noteId}`);
+      await visible(browser, `[data-testid="record-detail"][data-id="${noteId}"]`, 'the note again');
+      await (await visible(browser, '[data-testid="detail-history"]', 'History')).click();
+      await visible(browser, '[data-testid="history-entry"]', 'the history');
+      const entries = await browser.$$('[data-testid="history-entry"]');
+      assert.ok(entries.length >= 3, `created, attached and edited: ${entries.length} revisions`);
+      const first = entries[entries.length - 1];
+      await (await first.$('[data-testid="history-restore"]')).click();
+      await browser.waitUntil(async () => !(await textOf(browser, '[data-testid="detail-body"]')).includes('agreed to meet again'), {
+        timeout: WAIT,
+        timeoutMsg: 'restoring the first revision did not bring the template text back',
+      });
+      assert.doesNotMatch(cli(workspace, 'show', noteId).body, /agreed to meet again/, 'the CLI sees the restored text');
+      await (await visible(browser, '[data-testid="detail-history"]', 'Hide history')).click();
+      await visible(browser, '[data-testid="detail-body"] h2', 'the restored template text');
+      await screenshot(browser, '57-day-note-restored');
+    } catch (error) {
+      await screenshot(browser, '99-day-failure').catch(() => {});
+      throw error;
+    } finally {
+      await deleteSession(browser);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -76,8 +76,10 @@ export E2E_SESSION_MARKER="$TMP/session-not-created"
 
 run_test() {
   rm -f "$E2E_SESSION_MARKER"
-  timeout --kill-after=10 "${E2E_TIMEOUT:-600}" \
-    node --test --test-concurrency=1 --test-reporter=spec "$HERE/app.test.mjs"
+  # E2E_TEST_PATTERN runs only the tests whose name matches (while working on one).
+  timeout --kill-after=10 "${E2E_TIMEOUT:-1500}" \
+    node --test --test-concurrency=1 --test-reporter=spec \
+      ${E2E_TEST_PATTERN:+--test-name-pattern="$E2E_TEST_PATTERN"} "$HERE/app.test.mjs"
 }
 
 start_driver

@@ -1,8 +1,8 @@
 //! Records: lists and details.
 
 use crate::dto::{
-    CalendarSession, FieldFilter, FieldValueCount, LinkRef, MethodCard, QuestionCard, RecordDetail, RecordPage, RecordSummary, RevisionEntry,
-    ScheduledBlock,
+    CalendarSession, FieldFilter, FieldValueCount, LinkRef, MethodCard, QuestionCard, RecordDetail,
+    RecordPage, RecordSummary, RevisionEntry, ScheduledBlock,
 };
 use crate::error::AppResult;
 use crate::state::{with_workspace, AppState};

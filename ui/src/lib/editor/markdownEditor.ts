@@ -144,3 +144,14 @@ export function insertAtCursor(view: EditorView, text: string): void {
   view.dispatch({ changes: { from, to, insert: text }, selection: { anchor: from + text.length } });
   view.focus();
 }
+
+/** Inserts `text` on a line of its own at the cursor: a line break before it unless the
+ * cursor starts a line, one after it unless a line break follows. */
+export function insertLine(view: EditorView, text: string): void {
+  const { from, to } = view.state.selection.main;
+  const before = from === 0 ? '\n' : view.state.sliceDoc(from - 1, from);
+  const after = view.state.sliceDoc(to, to + 1);
+  const insert = `${before === '\n' ? '' : '\n'}${text}${after === '\n' ? '' : '\n'}`;
+  view.dispatch({ changes: { from, to, insert }, selection: { anchor: from + insert.length } });
+  view.focus();
+}
