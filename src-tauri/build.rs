@@ -38,6 +38,17 @@ const COMMANDS: &[&str] = &[
     "conflict_resolve",
     "keys_list",
     "keys_remove",
+    "review_take",
+    "learning_history",
+    "review_diff",
+    "evaluation_items",
+    "evaluation_summary",
+    "evaluation_record",
+    "evaluation_import_csv",
+    "evaluation_pick_csv",
+    "followups_due",
+    "monitoring_figures",
+    "chart_export_save",
 ];
 
 fn main() {

@@ -445,6 +445,284 @@ pub struct KnownKey {
     pub last_seen: String,
 }
 
+// ---- Learning agenda reviews, evaluations, monitoring (issue 8) --------------------------
+
+/// A question's state as one review saw it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct QuestionSnapshot {
+    /// `open`, `provisional`, `resolved` or `dropped`.
+    pub status: String,
+    pub priority: Option<String>,
+    pub provisional_answer: Option<String>,
+    pub owner_org: Option<String>,
+}
+
+/// A review just taken.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TakenReview {
+    pub id: String,
+    pub title: String,
+    /// How many questions it holds.
+    pub questions: u32,
+}
+
+/// One review in the list of reviews: its counts per status.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReviewListItem {
+    pub id: String,
+    pub title: String,
+    pub session_id: String,
+    pub session_title: Option<String>,
+    pub taken_at: String,
+    pub remarks: Option<String>,
+    pub questions: u32,
+    pub open: u32,
+    pub provisional: u32,
+    pub resolved: u32,
+    pub dropped: u32,
+    /// Persistent at this review, at the threshold asked for.
+    pub persistent: u32,
+}
+
+/// A question that differs between two reviews: before is null when added, after when it
+/// left the agenda.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct DiffEntry {
+    pub question_id: String,
+    pub title: Option<String>,
+    pub before: Option<QuestionSnapshot>,
+    pub after: Option<QuestionSnapshot>,
+}
+
+/// Review `from` (before) against review `to` (after); each question in at most one list.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReviewComparison {
+    pub from: String,
+    pub to: String,
+    pub added: Vec<DiffEntry>,
+    pub resolved: Vec<DiffEntry>,
+    pub dropped: Vec<DiffEntry>,
+    pub changed: Vec<DiffEntry>,
+}
+
+/// A change of one question between two consecutive reviews.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct HistoryStep {
+    pub review_id: String,
+    pub taken_at: String,
+    /// `appeared`, `returned`, `changed`, `resolved`, `dropped`, `reopened` or `removed`.
+    pub change: String,
+    pub before: Option<QuestionSnapshot>,
+    pub after: Option<QuestionSnapshot>,
+}
+
+/// One question across every review.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct QuestionTimeline {
+    pub question_id: String,
+    pub title: String,
+    pub theme: Option<String>,
+    pub owner_org: Option<String>,
+    pub owner_name: Option<String>,
+    pub deleted: bool,
+    pub first_review: String,
+    pub first_seen_at: String,
+    pub resolved_in: Option<String>,
+    pub dropped_in: Option<String>,
+    pub last_status: String,
+    pub on_agenda: bool,
+    pub open_streak: u32,
+    pub longest_open_streak: u32,
+    pub persistent: bool,
+    pub events: Vec<HistoryStep>,
+}
+
+/// The questions of one theme or one owner partner.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct TimelineGroup {
+    pub key: String,
+    pub label: String,
+    pub questions: u32,
+    pub open: u32,
+    pub provisional: u32,
+    pub resolved: u32,
+    pub dropped: u32,
+    pub persistent: u32,
+    pub question_ids: Vec<String>,
+}
+
+/// The learning history: reviews oldest first, questions persistent first.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LearningTimeline {
+    pub persistence_threshold: u32,
+    pub reviews: Vec<ReviewListItem>,
+    pub questions: Vec<QuestionTimeline>,
+    pub by_theme: Vec<TimelineGroup>,
+    pub by_owner: Vec<TimelineGroup>,
+}
+
+/// One participant's form as quick entry gives it.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct EvaluationFormInput {
+    /// `reaction`, `learning`, `behaviour` or `results`.
+    pub level: String,
+    /// Item → 1–5 (reaction items, or `before`/`after` for learning).
+    pub ratings: std::collections::BTreeMap<String, u8>,
+    pub comments: Option<String>,
+    /// `YYYY-MM-DD` of a planned behaviour follow-up.
+    pub follow_up_due: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct LevelCount {
+    pub level: String,
+    pub forms: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ItemMean {
+    pub item: String,
+    pub responses: u32,
+    pub mean: f64,
+}
+
+/// A session's evaluation at a glance.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SessionEvaluationSummary {
+    pub session_id: String,
+    /// Every level, zero included, in Kirkpatrick's order.
+    pub forms: Vec<LevelCount>,
+    /// Fixed items first.
+    pub scores: Vec<ItemMean>,
+    pub comments: Vec<String>,
+    pub reflection: Option<String>,
+    pub follow_up_due: Option<String>,
+    pub follow_up_done: bool,
+}
+
+/// What quick entry, or the reaction items, offer (the core's fixed lists).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct EvaluationItems {
+    pub reaction: Vec<String>,
+    pub learning: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CsvRowProblem {
+    /// The row as a spreadsheet numbers it (the heading is row 1).
+    pub row: u32,
+    pub line: u32,
+    pub problem: String,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CsvColumn {
+    pub heading: String,
+    /// What it was read as: an item, `comments` or `submitted_at`.
+    pub target: String,
+}
+
+/// What a survey import did, or (dry run) would do.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CsvImportResult {
+    pub file: String,
+    pub session_id: String,
+    pub dry_run: bool,
+    pub mapped: Vec<CsvColumn>,
+    pub ignored: Vec<String>,
+    pub rows: u32,
+    pub imported_rows: u32,
+    pub already_imported: u32,
+    pub records_created: u32,
+    pub problems: Vec<CsvRowProblem>,
+}
+
+/// A behaviour follow-up whose day has come (Home's reminder).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct FollowUpDue {
+    pub session_id: String,
+    pub session_title: String,
+    pub due: String,
+    pub days_overdue: i32,
+    pub evaluation_ids: Vec<String>,
+}
+
+/// What the dashboard covers: inclusive `YYYY-MM-DD` days, an organisation's id.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct MonitoringRequest {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub partner: Option<String>,
+    pub persistence_threshold: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SessionsHeldCell {
+    pub partner_id: String,
+    pub partner: String,
+    pub quarter: String,
+    pub sessions: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SectorCount {
+    pub sector: String,
+    pub headcount: u32,
+    pub contacts: u32,
+    pub total: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct CountryCount {
+    pub country: String,
+    pub contacts: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct AgendaProgressPoint {
+    pub review_id: String,
+    pub taken_at: String,
+    pub open: u32,
+    pub provisional: u32,
+    pub resolved: u32,
+    pub dropped: u32,
+    pub persistent: u32,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct QuarterItemScore {
+    pub quarter: String,
+    pub item: String,
+    pub responses: u32,
+    pub mean: f64,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ExpertCounts {
+    pub facilitators: u32,
+    pub participants: u32,
+    pub distinct: u32,
+    pub external: u32,
+}
+
+/// The monitoring dashboard's figures (insisst-core's `monitoring::compute`).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct MonitoringFigures {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub partner: Option<String>,
+    pub partner_name: Option<String>,
+    pub persistence_threshold: u32,
+    pub quarters: Vec<String>,
+    pub sessions_held_total: u32,
+    pub sessions_held: Vec<SessionsHeldCell>,
+    pub participants_by_sector: Vec<SectorCount>,
+    pub participants_by_country: Vec<CountryCount>,
+    pub agenda_progress: Vec<AgendaProgressPoint>,
+    pub evaluation_scores: Vec<QuarterItemScore>,
+    pub experts: ExpertCounts,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -507,6 +785,32 @@ mod tests {
             generate::<QuestionSummary>(),
             generate::<HomeOverview>(),
             generate::<BackupSummary>(),
+            generate::<QuestionSnapshot>(),
+            generate::<TakenReview>(),
+            generate::<ReviewListItem>(),
+            generate::<DiffEntry>(),
+            generate::<ReviewComparison>(),
+            generate::<HistoryStep>(),
+            generate::<QuestionTimeline>(),
+            generate::<TimelineGroup>(),
+            generate::<LearningTimeline>(),
+            generate::<EvaluationFormInput>(),
+            generate::<LevelCount>(),
+            generate::<ItemMean>(),
+            generate::<SessionEvaluationSummary>(),
+            generate::<EvaluationItems>(),
+            generate::<CsvRowProblem>(),
+            generate::<CsvColumn>(),
+            generate::<CsvImportResult>(),
+            generate::<FollowUpDue>(),
+            generate::<MonitoringRequest>(),
+            generate::<SessionsHeldCell>(),
+            generate::<SectorCount>(),
+            generate::<CountryCount>(),
+            generate::<AgendaProgressPoint>(),
+            generate::<QuarterItemScore>(),
+            generate::<ExpertCounts>(),
+            generate::<MonitoringFigures>(),
         ];
         let update = std::env::var_os("UPDATE_BINDINGS").is_some();
         let mut stale = vec![];

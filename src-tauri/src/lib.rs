@@ -78,6 +78,17 @@ pub fn run() {
             commands::exchange::conflict_resolve,
             commands::exchange::keys_list,
             commands::exchange::keys_remove,
+            commands::learning::review_take,
+            commands::learning::learning_history,
+            commands::learning::review_diff,
+            commands::learning::evaluation_items,
+            commands::learning::evaluation_summary,
+            commands::learning::evaluation_record,
+            commands::learning::evaluation_import_csv,
+            commands::learning::evaluation_pick_csv,
+            commands::learning::followups_due,
+            commands::learning::monitoring_figures,
+            commands::learning::chart_export_save,
         ])
         .run(tauri::generate_context!("tauri.conf.json"))
         .expect("the Insisst window could not start");

@@ -4,6 +4,7 @@
 mod dialog;
 pub mod exchange;
 pub mod home;
+pub mod learning;
 pub mod links;
 pub mod notes;
 pub mod records;
