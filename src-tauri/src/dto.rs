@@ -56,6 +56,8 @@ pub struct RecordSummary {
     pub updated_at: String,
     pub tags: Vec<String>,
     pub status: Option<String>,
+    /// A contact with no lawful basis recorded (flagged in lists).
+    pub consent_missing: bool,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -105,6 +107,97 @@ pub struct RecordDetail {
     /// `a.wiki.missing[data-title]`), external links `a.external`, images only from
     /// `insisst-attachment://localhost/<sha256>`.
     pub body_html: Option<String>,
+}
+
+/// A record a personal-data plan names, with what concerns it (fields, a basis).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct PlanRecord {
+    pub id: String,
+    pub kind: String,
+    pub title: String,
+    pub detail: Option<String>,
+}
+
+/// Contacts with no lawful basis recorded (none, or `none`).
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ConsentGapsView {
+    pub count: u32,
+    /// Live contacts in all.
+    pub contacts: u32,
+    /// The first few of them.
+    pub listed: Vec<PlanRecord>,
+}
+
+/// What forgetting a person will do: shown before they confirm.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ForgetPlanView {
+    pub id: String,
+    pub title: String,
+    /// Revisions whose content is purged.
+    pub revisions: u32,
+    /// Records whose links to the person are cut (`detail`: the fields).
+    pub links_cut: Vec<PlanRecord>,
+    /// Notes whose text mentions the name or e-mail: they stay (the users' own words).
+    pub notes_mentioning: Vec<PlanRecord>,
+    /// Files attached to the contact: records of their own, they stay.
+    pub attachments: Vec<PlanRecord>,
+    pub already_erased: bool,
+}
+
+/// What forgetting did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ForgotView {
+    pub id: String,
+    pub revisions: u32,
+    pub links_cut: u32,
+    /// The database and index files were rewritten without the person.
+    pub files_purged: bool,
+}
+
+/// One item of an imported file (a card, an event, a note) and what became of it.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct InteropItem {
+    /// Where it is in the file, as a person finds it: `card 3 (line 12) "Jane Doe"`.
+    pub item: String,
+    /// created, updated, unchanged or skipped.
+    pub outcome: String,
+    pub record_id: Option<String>,
+    /// Why it was skipped, or what was left out while importing it.
+    pub messages: Vec<String>,
+}
+
+/// What importing a vCard, iCalendar file or Markdown folder did.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct InteropImport {
+    pub source: String,
+    pub created: u32,
+    pub updated: u32,
+    pub unchanged: u32,
+    pub skipped: u32,
+    pub items: Vec<InteropItem>,
+    /// Problems of the file outside any item.
+    pub problems: Vec<String>,
+}
+
+/// What an export to a vCard, iCalendar file or Markdown folder wrote.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct InteropExport {
+    pub target: String,
+    pub written: u32,
+    /// Contacts written whose consent does not allow sharing (for the person's own use).
+    pub not_shareable_included: u32,
+    /// Contacts left out because they may not be shared.
+    pub not_shareable_left_out: u32,
+    /// Attachment files written beside notes.
+    pub files: u32,
+    pub messages: Vec<String>,
+}
+
+/// A report to read and print: sanitised HTML like a rendered body.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ReportView {
+    pub title: String,
+    pub html: String,
 }
 
 /// A list filter: `field` (dotted for nested) is `value` or a list holding it.
@@ -759,6 +852,14 @@ mod tests {
             generate::<MethodCard>(),
             generate::<CalendarSession>(),
             generate::<FieldFilter>(),
+            generate::<PlanRecord>(),
+            generate::<ConsentGapsView>(),
+            generate::<ForgetPlanView>(),
+            generate::<ForgotView>(),
+            generate::<InteropItem>(),
+            generate::<InteropImport>(),
+            generate::<InteropExport>(),
+            generate::<ReportView>(),
             generate::<FieldValueCount>(),
             generate::<QuestionCard>(),
             generate::<serde_json::Value>(),

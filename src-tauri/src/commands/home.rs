@@ -62,6 +62,7 @@ pub async fn home_overview(state: State<'_, AppState>) -> AppResult<HomeOverview
                 updated_at: r.updated_at().to_string(),
                 tags: r.tags(),
                 status: text(r, "status"),
+                consent_missing: false,
             })
             .collect();
         Ok(HomeOverview {

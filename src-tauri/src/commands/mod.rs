@@ -4,9 +4,11 @@
 mod dialog;
 pub mod exchange;
 pub mod home;
+pub mod interop;
 pub mod learning;
 pub mod links;
 pub mod notes;
+pub mod privacy;
 pub mod records;
 pub mod search;
 pub mod settings;

@@ -48,6 +48,7 @@ pub async fn records_list(
                 updated_at: r.updated_at().to_string(),
                 tags: r.tags(),
                 status: r.str("status").map(str::to_string),
+                consent_missing: insisst_core::Workspace::lacks_basis(r),
             })
             .collect();
         Ok(RecordPage {

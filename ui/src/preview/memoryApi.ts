@@ -207,7 +207,7 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
     const updated = iso(i * 7 + kind.length);
     const status = typeof fields.status === 'string' ? fields.status : null;
     const stored: Stored = {
-      summary: { id, kind, title, updated_at: updated, tags, status },
+      summary: { id, kind, title, updated_at: updated, tags, status, consent_missing: kind === "contact" && !(fields.consent as { basis?: string } | undefined)?.basis },
       record: { id, kind, title, tags, ...fields },
       links,
     };

@@ -18,11 +18,19 @@ import type { RevisionEntry } from '../lib/bindings/RevisionEntry';
 import type { AttachedFile } from '../lib/bindings/AttachedFile';
 import type { CalendarSession } from '../lib/bindings/CalendarSession';
 import type { FieldValueCount } from '../lib/bindings/FieldValueCount';
+import type { ConsentGapsView } from '../lib/bindings/ConsentGapsView';
+import type { ForgetPlanView } from '../lib/bindings/ForgetPlanView';
+import type { ForgotView } from '../lib/bindings/ForgotView';
+import type { InteropExport } from '../lib/bindings/InteropExport';
+import type { InteropImport } from '../lib/bindings/InteropImport';
 import type { MethodCard } from '../lib/bindings/MethodCard';
 import type { QuestionCard } from '../lib/bindings/QuestionCard';
 import type { SearchHit } from '../lib/bindings/SearchHit';
 import type { SearchResults } from '../lib/bindings/SearchResults';
 import type { WorkspaceStatus } from '../lib/bindings/WorkspaceStatus';
+import { EMPTY_EVALUATION, EVALUATION_ITEMS, SAMPLE_DIFF, SAMPLE_FIGURES, SAMPLE_HISTORY, sampleCsvReport } from '../lib/learningFixtures';
+import type { EvaluationFormInput } from '../lib/bindings/EvaluationFormInput';
+import type { FollowUpDue } from '../lib/bindings/FollowUpDue';
 
 export const PARTNERS: PartnerOrg[] = [
   { id: 'p-be', name: 'Sociale InnovatieFabriek', short_name: 'SIF', country: 'BE' },
@@ -58,6 +66,7 @@ export function summary(i: number, kind = 'note'): RecordSummary {
     updated_at: '2026-11-20T10:15:00Z',
     tags: i % 2 === 0 ? ['pilot', 'housing'] : [],
     status: i % 3 === 0 ? 'open' : null,
+    consent_missing: false,
   };
 }
 
@@ -179,8 +188,8 @@ export const OVERVIEW: HomeOverview = {
   ],
   open_question_count: 12,
   recent_notes: [
-    { id: 'note-1', kind: 'note', title: 'Workshop notes Jyväskylä', updated_at: '2026-11-26T10:00:00Z', tags: [], status: null },
-    { id: 'note-2', kind: 'note', title: 'Reflection Ørsted', updated_at: '2026-11-25T10:00:00Z', tags: [], status: null },
+    { id: 'note-1', kind: 'note', title: 'Workshop notes Jyväskylä', updated_at: '2026-11-26T10:00:00Z', tags: [], status: null, consent_missing: false },
+    { id: 'note-2', kind: 'note', title: 'Reflection Ørsted', updated_at: '2026-11-25T10:00:00Z', tags: [], status: null, consent_missing: false },
   ],
 };
 
@@ -234,6 +243,9 @@ export function fakeApi(overrides: {
   overview?: Api['home']['overview'];
   settings?: Partial<Api['settings']>;
   openExternal?: Api['links']['openExternal'];
+  learning?: Partial<Api['learning']>;
+  interop?: Partial<Api['interop']>;
+  privacy?: Partial<Api['privacy']>;
 } = {}) {
   /** The listeners of `exchange-progress`; `emitProgress` calls them. */
   const progressListeners = new Set<(p: ExchangeProgress) => void>();
@@ -285,6 +297,62 @@ export function fakeApi(overrides: {
     },
     links: {
       openExternal: vi.fn(overrides.openExternal ?? (async () => {})),
+    },
+    learning: {
+      takeReview: vi.fn(overrides.learning?.takeReview ?? (async () => ({ id: 'review-new', title: 'Agenda review — Workshop Łódź (2026-11-27)', questions: 4 }))),
+      history: vi.fn(overrides.learning?.history ?? (async (threshold: number) => ({ ...SAMPLE_HISTORY, persistence_threshold: threshold }))),
+      diff: vi.fn(overrides.learning?.diff ?? (async (from: string, to: string) => ({ ...SAMPLE_DIFF, from, to }))),
+      evaluationItems: vi.fn(overrides.learning?.evaluationItems ?? (async () => EVALUATION_ITEMS)),
+      evaluation: vi.fn(overrides.learning?.evaluation ?? (async (sessionId: string) => ({ ...EMPTY_EVALUATION, session_id: sessionId }))),
+      recordForms: vi.fn(overrides.learning?.recordForms ?? (async (_sessionId: string, forms: EvaluationFormInput[]) => forms.map((_, i) => `evaluation-${i + 1}`))),
+      pickCsv: vi.fn(overrides.learning?.pickCsv ?? (async (): Promise<string | null> => null)),
+      importCsv: vi.fn(overrides.learning?.importCsv ?? (async (_sessionId: string, path: string, _due: string | null, dryRun: boolean) => sampleCsvReport(path, dryRun))),
+      followupsDue: vi.fn(overrides.learning?.followupsDue ?? (async (): Promise<FollowUpDue[]> => [])),
+      monitoring: vi.fn(overrides.learning?.monitoring ?? (async () => SAMPLE_FIGURES)),
+      saveExport: vi.fn(overrides.learning?.saveExport ?? (async (): Promise<string | null> => null)),
+    },
+    interop: {
+      pick: vi.fn(overrides.interop?.pick ?? (async () => null)),
+      importFile: vi.fn(
+        overrides.interop?.importFile ??
+          (async (_format: string, path: string): Promise<InteropImport> => ({
+            source: path,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            skipped: 0,
+            items: [],
+            problems: [],
+          })),
+      ),
+      exportFile: vi.fn(
+        overrides.interop?.exportFile ??
+          (async (_format: string, path: string): Promise<InteropExport> => ({
+            target: path,
+            written: 0,
+            not_shareable_included: 0,
+            not_shareable_left_out: 0,
+            files: 0,
+            messages: [],
+          })),
+      ),
+      sessionToCalendar: vi.fn(overrides.interop?.sessionToCalendar ?? (async () => null)),
+      report: vi.fn(overrides.interop?.report ?? (async () => ({ title: 'Report', html: '<h1>Report</h1>' }))),
+      saveReport: vi.fn(overrides.interop?.saveReport ?? (async () => null)),
+    },
+    privacy: {
+      consentGaps: vi.fn(overrides.privacy?.consentGaps ?? (async (): Promise<ConsentGapsView> => ({ count: 0, contacts: 0, listed: [] }))),
+      forgetPlan: vi.fn(
+        overrides.privacy?.forgetPlan ??
+          (async (id: string): Promise<ForgetPlanView> => {
+            throw { code: 'not_found', message: `No record ${id}` };
+          }),
+      ),
+      forget: vi.fn(
+        overrides.privacy?.forget ??
+          (async (id: string): Promise<ForgotView> => ({ id, revisions: 1, links_cut: 0, files_purged: true })),
+      ),
+      personExport: vi.fn(overrides.privacy?.personExport ?? (async () => null)),
     },
     settings: {
       backup: vi.fn(

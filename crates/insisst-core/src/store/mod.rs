@@ -788,6 +788,16 @@ impl Workspace {
         let Some(body) = record.str("body").filter(|b| !b.trim().is_empty()) else {
             return Ok(None);
         };
+        self.render_from(body, Some(record)).map(Some)
+    }
+
+    /// Markdown that is no record's body (a report) rendered like one: wiki links by title,
+    /// attachments by hash or file name.
+    pub fn render_markdown(&self, markdown: &str) -> Result<String> {
+        self.render_from(markdown, None)
+    }
+
+    fn render_from(&self, markdown: &str, record: Option<&Record>) -> Result<String> {
         // The renderer's callbacks cannot fail; the first error is kept and returned.
         let failure = std::cell::RefCell::new(None::<Error>);
         let keep = |e: Error| {
@@ -806,17 +816,17 @@ impl Workspace {
                 None
             }
         };
-        let attachments = |name: &str| match self.resolve_attachment(name, Some(record)) {
+        let attachments = |name: &str| match self.resolve_attachment(name, record) {
             Ok(sha) => sha,
             Err(e) => {
                 keep(e);
                 None
             }
         };
-        let html = crate::markdown::render(body, &resolve, &attachments);
+        let html = crate::markdown::render(markdown, &resolve, &attachments);
         match failure.into_inner() {
             Some(e) => Err(e),
-            None => Ok(Some(html)),
+            None => Ok(html),
         }
     }
 
@@ -882,7 +892,12 @@ impl Workspace {
 
     /// The values field `field` takes among live records of `kind` (a list field's items one
     /// by one), most frequent first, with their counts: what a list's filter offers.
-    pub fn field_values(&self, kind: Kind, field: &str, limit: usize) -> Result<Vec<(String, u64)>> {
+    pub fn field_values(
+        &self,
+        kind: Kind,
+        field: &str,
+        limit: usize,
+    ) -> Result<Vec<(String, u64)>> {
         if !is_field_path(field) {
             return Err(Error::Invalid(format!("`{field}` is not a field name")));
         }

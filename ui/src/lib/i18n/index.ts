@@ -37,7 +37,7 @@ const pluralRules = new Map<string, Intl.PluralRules>();
  * `plural('list.total', 1)` → `1 record`. Uses the CLDR category (`one`, `few`, `many`…)
  * when the language file has it, else `other`.
  */
-export function plural(base: PluralBase, count: number): string {
+export function plural(base: PluralBase, count: number, params: Record<string, string | number> = {}): string {
   const locale = localeState.current;
   let rules = pluralRules.get(locale);
   if (!rules) {
@@ -47,7 +47,8 @@ export function plural(base: PluralBase, count: number): string {
   const messages = messagesFor(locale) as Readonly<Record<string, string | undefined>>;
   const other: MessageKey = `${base}.other`;
   const template = messages[`${base}.${rules.select(count)}`] ?? messages[other] ?? en[other];
-  return template.replace(/\{count\}/g, String(count));
+  const all: Record<string, string | number> = { ...params, count };
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in all ? String(all[name]) : whole));
 }
 
 /** Whether `key` is a known message key (for keys built at run time, e.g. field names). */
