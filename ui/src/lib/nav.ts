@@ -6,6 +6,7 @@
 import type { MessageKey } from './i18n';
 import type { Kind } from './kinds';
 import { exchangeHref, homeHref, kindHref, settingsHref, type Route } from './router.svelte';
+import { monitoringHref } from './router.svelte';
 
 export interface NavItem {
   /** `home`, `exchange`, `settings`, or a record kind. */
@@ -29,6 +30,7 @@ export const NAV_MAIN: readonly NavItem[] = [
   kindItem('contact', 'kind.contact', 'c'),
   kindItem('org', 'kind.org', 'o'),
   kindItem('method', 'kind.method', 'm'),
+  { id: 'monitoring', label: 'nav.monitoring', href: monitoringHref(), goKey: 'd', kind: null },
   { id: 'exchange', label: 'nav.exchange', href: exchangeHref(), goKey: 'e', kind: null },
   { id: 'settings', label: 'nav.settings', href: settingsHref(), goKey: ',', kind: null },
 ];

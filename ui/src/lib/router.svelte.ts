@@ -21,6 +21,7 @@ export type Route =
   | { name: 'kind'; kind: Kind; id: string | null }
   | { name: 'exchange'; tab: ExchangeTab; conflict: string | null }
   | { name: 'settings' }
+  | { name: 'monitoring' }
   | { name: 'record'; id: string }
   | { name: 'notFound'; path: string };
 
@@ -43,6 +44,7 @@ export function parseHash(hash: string): Route {
     if (isExchangeTab(tab)) return { name: 'exchange', tab, conflict: null };
   }
   if (parts[0] === 'settings' && parts.length === 1) return { name: 'settings' };
+  if (parts[0] === 'monitoring' && parts.length === 1) return { name: 'monitoring' };
   if (parts[0] === 'record' && parts.length === 2 && parts[1]) return { name: 'record', id: parts[1] };
   if (parts[0] === 'conflicts' && parts.length <= 2) {
     const id = parts[1];
@@ -69,6 +71,11 @@ export function settingsHref(): string {
   return '#/settings';
 }
 
+/** The monitoring dashboard (`#/monitoring`). */
+export function monitoringHref(): string {
+  return '#/monitoring';
+}
+
 /** The start of a `#/record/<id>` href (insisst-core's `RECORD_HREF_PREFIX`). */
 export const RECORD_PREFIX = '#/record/';
 
@@ -92,6 +99,8 @@ export function routeHref(route: Route): string {
       return route.conflict ? conflictHref(route.conflict) : exchangeHref(route.tab);
     case 'settings':
       return settingsHref();
+    case 'monitoring':
+      return monitoringHref();
     case 'record':
       return recordHref(route.id);
     case 'notFound':

@@ -24,6 +24,7 @@ import type { JsonValue } from '../lib/bindings/serde_json/JsonValue';
 import type { WorkspaceStatus } from '../lib/bindings/WorkspaceStatus';
 import { KINDS } from '../lib/kinds';
 import { createMemoryExchange } from './memoryExchange';
+import { EVALUATION_ITEMS, SAMPLE_DIFF, SAMPLE_EVALUATION, SAMPLE_FIGURES, SAMPLE_HISTORY, sampleCsvReport } from '../lib/learningFixtures';
 
 type Json = { [key in string]?: JsonValue };
 interface Stored {
@@ -665,6 +666,29 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
     links: {
       openExternal: async (url) => {
         window.open(url, '_blank', 'noopener');
+      },
+    },
+    // The learning commands answer with the sample figures: reviews, evaluations and the
+    // dashboard are computed by insisst-core, which the browser preview does not have.
+    learning: {
+      takeReview: (sessionId) => delay({ id: 'review-preview', title: `Agenda review — ${byId.get(sessionId)?.summary.title ?? sessionId}`, questions: (byKind.get('question') ?? []).length }, 400),
+      history: (threshold) => delay({ ...SAMPLE_HISTORY, persistence_threshold: threshold }),
+      diff: (from, to) => delay({ ...SAMPLE_DIFF, from, to }),
+      evaluationItems: () => delay(EVALUATION_ITEMS),
+      evaluation: (sessionId) => delay({ ...SAMPLE_EVALUATION, session_id: sessionId }),
+      recordForms: (_sessionId, forms) => delay(forms.map((_, i) => `evaluation-preview-${i + 1}`), 300),
+      pickCsv: () => delay(null),
+      importCsv: (_sessionId, path, _due, dryRun) => delay(sampleCsvReport(path, dryRun), 300),
+      followupsDue: () => delay([{ session_id: (byKind.get('session') ?? [])[0]?.summary.id ?? 's-1', session_title: (byKind.get('session') ?? [])[0]?.summary.title ?? 'Workshop', due: '2026-11-20', days_overdue: 7, evaluation_ids: [] }]),
+      monitoring: () => delay(SAMPLE_FIGURES, 200),
+      saveExport: async (name, contents) => {
+        const url = URL.createObjectURL(new Blob([contents.slice().buffer]));
+        const a = document.createElement('a');
+        a.href = url;
+        a.download = name;
+        a.click();
+        URL.revokeObjectURL(url);
+        return name;
       },
     },
   };

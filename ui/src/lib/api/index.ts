@@ -1,6 +1,7 @@
 import { getContext, setContext } from 'svelte';
 import { tauriExchangeApi, type ExchangeApi } from './exchange';
 import { tauriHomeApi, type HomeApi } from './home';
+import { tauriLearningApi, type LearningApi } from './learning';
 import { tauriLinksApi, type LinksApi } from './links';
 import { tauriRecordsApi, type RecordsApi } from './records';
 import { tauriSearchApi, type SearchApi } from './search';
@@ -8,6 +9,7 @@ import { tauriSettingsApi, type SettingsApi } from './settings';
 import { tauriWorkspaceApi, type WorkspaceApi } from './workspace';
 
 export type { ExchangeApi, HomeApi, LinksApi, RecordsApi, SearchApi, SettingsApi, WorkspaceApi };
+export type { LearningApi };
 export { errorMessage, toAppError, type AppError } from './errors';
 
 /** Everything the UI asks of the Rust side, one member per domain. */
@@ -19,6 +21,7 @@ export interface Api {
   home: HomeApi;
   settings: SettingsApi;
   links: LinksApi;
+  learning: LearningApi;
 }
 
 /** The real implementation: Tauri commands through `invoke`. */
@@ -31,6 +34,7 @@ export function createTauriApi(): Api {
     home: tauriHomeApi,
     settings: tauriSettingsApi,
     links: tauriLinksApi,
+    learning: tauriLearningApi,
   };
 }
 
