@@ -230,7 +230,7 @@ describe('App', () => {
     const help = await screen.findByTestId('shortcuts-help');
     expect(help.textContent).toContain('New session');
     expect(screen.getAllByTestId('shortcut-go').map((row) => row.getAttribute('data-key'))).toEqual([
-      'h', 'a', 's', 'n', 'c', 'o', 'm', 'e', ',', 'r', 'v', 'f',
+      'h', 'a', 's', 'n', 'c', 'o', 'm', 'd', 'e', ',', 'r', 'v', 'f',
     ]);
     await fireEvent.keyDown(help, { key: 'Escape' });
     await waitFor(() => expect(screen.queryByTestId('shortcuts-help')).toBeNull());
@@ -244,7 +244,7 @@ describe('App', () => {
     expect(link.closest('details')?.open).toBe(true);
     expect(screen.getByTestId('nav-review').getAttribute('href')).toBe('#/kind/review');
     expect(screen.getByTestId('nav-attachment').getAttribute('href')).toBe('#/kind/attachment');
-    const main = ['home', 'question', 'session', 'note', 'contact', 'org', 'method', 'exchange', 'settings'];
+    const main = ['home', 'question', 'session', 'note', 'contact', 'org', 'method', 'monitoring', 'exchange', 'settings'];
     const order = [...document.querySelectorAll('nav > ul > li > a')].map((a) => a.getAttribute('data-testid'));
     expect(order).toEqual(main.map((id) => `nav-${id}`));
   });
