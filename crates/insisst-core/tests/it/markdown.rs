@@ -609,10 +609,13 @@ fn csp_forbids_inline_script_and_foreign_images() {
     let attachment_source = format!("{ATTACHMENT_SCHEME}:");
     let mut img = sources("img-src");
     img.sort();
+    // `blob:`: the dashboard draws a chart's SVG on a canvas for its PNG export, loading it
+    // from a blob URL its own script made. A rendered body cannot name one: the sanitiser
+    // keeps no `blob:` URL (the schemes of `markdown::sanitizer`).
     assert_eq!(
         img,
-        ["'self'", attachment_source.as_str()],
-        "img-src: the app and the attachment scheme only"
+        ["'self'", "blob:", attachment_source.as_str()],
+        "img-src: the app, its own blob URLs and the attachment scheme only"
     );
     for directive in ["object-src", "base-uri", "form-action", "frame-src"] {
         assert_eq!(sources(directive), ["'none'"], "{directive}");
