@@ -1166,3 +1166,75 @@ test('a real day: set up, plan a session with five timed blocks, write notes wit
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('files and people: import contacts from a phone vCard, export an address book, a session report, forget a person', { timeout: 400_000 }, async () => {
+  const mine = process.env.INSISST_WORKSPACE;
+  assert.ok(mine, 'run.sh sets INSISST_WORKSPACE');
+  const out = mkdtempSync(path.join(SCRATCH, 'files-'));
+  const vcard = path.join(REPO, 'crates', 'insisst-core', 'tests', 'data', 'interop', 'vcard', 'gmail-list.vcf');
+  const exported = path.join(out, 'address book.vcf');
+  const browser = await createSession();
+  try {
+    try {
+      await browser.setTimeout({ script: COMMAND_TIMEOUT, pageLoad: START_TIMEOUT, implicit: 0 });
+      await assertEmbeddedUi(browser);
+      await visible(browser, '[data-testid="nav-exchange"]', 'the Exchange navigation entry', START_TIMEOUT);
+
+      // Contacts from a Gmail export: each card's fate is listed.
+      await openExchangeTab(browser, 'files');
+      await typeInto(browser, '[data-testid="files-vcard-import-path"]', vcard, 'the vCard file field');
+      await (await visible(browser, '[data-testid="files-vcard-import"]', 'Import contacts')).click();
+      const report = await visible(browser, '[data-testid="files-vcard-imported"]', 'the import report', INDEX_TIMEOUT);
+      const created = Number(String(await report.$('[data-outcome="created"] b').getProperty('textContent')).trim());
+      assert.ok(created > 0, `the import created contacts (${created})`);
+      assert.ok((await report.$$('[data-testid="files-items"] tbody tr')).length >= created, 'one row per card');
+      await screenshot(browser, '60-files-vcard-import');
+
+      // The whole address book out again: it says how many may not be shared.
+      await typeInto(browser, '[data-testid="files-vcard-export-path"]', exported, 'the export file field');
+      await (await visible(browser, '[data-testid="files-vcard-export"]', 'Export contacts')).click();
+      await visible(browser, '[data-testid="files-vcard-exported"]', 'the export summary', INDEX_TIMEOUT);
+      assert.ok(existsSync(exported), `the address book was written to ${exported}`);
+      await visible(browser, '[data-testid="files-not-shareable"]', 'the warning about contacts who may not be shared');
+      await screenshot(browser, '61-files-vcard-export');
+
+      // An imported contact has no lawful basis: flagged in the list and on its card.
+      const contactId = report && (await browser.$('[data-testid="files-items"] tbody tr[data-outcome="created"] a').getAttribute('href')).split('/').pop();
+      assert.ok(contactId, 'the report links the created contact');
+      await browser.url(`${(await browser.getUrl()).split('#')[0]}#/kind/contact/${contactId}`);
+      const panel = await visible(browser, '[data-testid="consent-panel"]', 'the consent panel of the imported contact');
+      assert.equal(await panel.getAttribute('data-level'), 'missing', 'no lawful basis recorded for an imported card');
+      await visible(browser, `[data-testid="record-row"][data-id="${contactId}"] [data-testid="no-basis"]`, 'the flag in the contacts list');
+      const name = await textOf(browser, '[data-testid="detail-title"]');
+      await screenshot(browser, '62-contact-no-basis');
+
+      // Forget them: the plan first, the name typed, then gone, here and for the CLI.
+      await (await visible(browser, '[data-testid="person-forget"]', 'Forget this person')).click();
+      await visible(browser, '[data-testid="forget-plan"]', 'the forget plan');
+      const yes = await browser.$('[data-testid="forget-yes"]');
+      assert.equal(await yes.isEnabled(), false, 'forgetting waits for the name');
+      await typeInto(browser, '[data-testid="forget-name"]', name, 'the name confirmation');
+      await screenshot(browser, '63-forget-confirm');
+      await yes.click();
+      await browser.$('[data-testid="forget-dialog"]').waitForExist({ reverse: true, timeout: INDEX_TIMEOUT, timeoutMsg: 'the forget dialog stays open' });
+      await browser.waitUntil(async () => !(await browser.getUrl()).includes(contactId), { timeout: WAIT, timeoutMsg: 'the forgotten contact stays open' });
+      assert.throws(() => cli(mine, 'show', contactId), 'the CLI no longer shows the forgotten contact');
+
+      // A session's printable report.
+      await goTo(browser, 'session');
+      const [row] = await rows(browser, 'the sessions list');
+      const session = await openRow(browser, row);
+      await (await visible(browser, '[data-testid="detail-report"]', 'the Report button')).click();
+      const body = await visible(browser, '[data-testid="report-body"]', 'the session report');
+      assert.match(String(await body.getProperty('textContent')), new RegExp(session.title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')), 'the report names the session');
+      await visible(browser, '[data-testid="report-print"]', 'the Print button');
+      await screenshot(browser, '64-session-report');
+    } catch (error) {
+      await screenshot(browser, '99-files-failure').catch(() => {});
+      throw error;
+    }
+  } finally {
+    await deleteSession(browser);
+    rmSync(out, { recursive: true, force: true });
+  }
+});

@@ -146,6 +146,14 @@ export class Autosave<T> {
     }
   }
 
+  /**
+   * Makes `rev` the base of the next save (a recovered draft keeps the revision it was
+   * written on: if the record moved on since, that save is the core's `conflict`).
+   */
+  rebase(rev: string): void {
+    this.current = rev;
+  }
+
   /** Stops the timer; outstanding changes stay in the journal. */
   dispose(): void {
     if (this.timer) clearTimeout(this.timer);

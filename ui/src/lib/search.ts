@@ -7,7 +7,7 @@ import type { PartnerOrg } from './bindings/PartnerOrg';
 import type { SearchRequest } from './bindings/SearchRequest';
 
 /** Wait this long after the last keystroke before asking (ms). */
-export const SEARCH_DEBOUNCE_MS = 40;
+export const SEARCH_DEBOUNCE_MS = 20;
 
 /** The request for what is typed: the last word is a prefix unless a space follows it. */
 export function searchRequest(query: string, kind: string | null): SearchRequest {
