@@ -482,8 +482,30 @@ impl Workspace {
     /// Stores the file at `path` as an attachment (once per content hash) and links it from
     /// record `id`. Returns the attachment record.
     pub fn attach(&mut self, id: &str, path: &Path) -> Result<Record> {
+        self.attach_at(id, path, None)
+    }
+
+    /// As [`Workspace::attach`], but with `expected_rev` refuses (with the
+    /// [`Error::Conflict`] of [`Workspace::update`]) when record `id` changed since that
+    /// revision: linking the file writes a new revision of the whole record, which would
+    /// otherwise carry an editor's stale view over the change made meanwhile. Checked before
+    /// the file is stored and again inside the write transaction.
+    pub fn attach_at(
+        &mut self,
+        id: &str,
+        path: &Path,
+        expected_rev: Option<&str>,
+    ) -> Result<Record> {
+        if let Some(expected) = expected_rev {
+            check_rev(&self.get(id)?, expected)?;
+        }
         let stored = crate::store::writer::store_attachment_file(&self.attachments_dir(), path)?;
-        self.write(|w| w.attach(id, &stored))
+        self.write(|w| {
+            if let Some(expected) = expected_rev {
+                check_rev(&w.get(id)?, expected)?;
+            }
+            w.attach(id, &stored)
+        })
     }
 
     // ---- reads ------------------------------------------------------------------------------
@@ -1280,5 +1302,17 @@ fn load_identity(conn: &Connection) -> Result<Identity> {
             org_name,
         },
         signing_key: ed25519_dalek::SigningKey::from_bytes(&secret),
+    })
+}
+
+/// Refuses when `current` is no longer at revision `expected` (someone changed it since).
+fn check_rev(current: &Record, expected: &str) -> Result<()> {
+    if current.rev == expected {
+        return Ok(());
+    }
+    Err(Error::Conflict {
+        id: current.id.clone(),
+        expected: expected.to_string(),
+        actual: current.rev.clone(),
     })
 }

@@ -829,3 +829,53 @@ fn only_http_and_mailto_urls_go_to_the_system_browser() {
         assert_eq!(external_url(bad), None, "{bad:?}");
     }
 }
+
+#[test]
+fn attaching_at_a_revision_refuses_a_record_changed_meanwhile_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    let note = ws
+        .create(Kind::Note, obj(json!({"title": "Plan", "body": "first"})))
+        .unwrap();
+    let seen = note.rev.clone();
+    // Someone else (another window, a bundle) edits the note after the editor loaded it.
+    let edited = ws
+        .update(
+            &note.id,
+            obj(json!({"title": "Plan", "body": "their edit"})),
+            None,
+        )
+        .unwrap();
+    let file = dir.path().join("drop.png");
+    std::fs::write(&file, b"\x89PNG\r\n\x1a\nan image dropped").unwrap();
+    let before = dump(dir.path());
+    let err = ws.attach_at(&note.id, &file, Some(&seen)).unwrap_err();
+    match &err {
+        Error::Conflict {
+            id,
+            expected,
+            actual,
+        } => {
+            assert_eq!(
+                (id, expected, actual),
+                (&note.id, &seen, &edited.rev),
+                "{err}"
+            );
+        }
+        other => panic!("not a conflict: {other}"),
+    }
+    assert_eq!(
+        dump(dir.path()),
+        before,
+        "a refused attach changed something"
+    );
+    assert_eq!(ws.get(&note.id).unwrap().str("body"), Some("their edit"));
+    // At the current revision it attaches, and keeps the other edit.
+    let att = ws.attach_at(&note.id, &file, Some(&edited.rev)).unwrap();
+    let now = ws.get(&note.id).unwrap();
+    assert_eq!(now.str("body"), Some("their edit"));
+    assert!(now.content["links"]
+        .as_array()
+        .unwrap()
+        .contains(&json!(att.id)));
+}
