@@ -45,7 +45,9 @@ describe('the dashboard charts', () => {
     }
     const agenda = chartSvg(byId(SAMPLE_FIGURES, 'agenda').draw(document, 640)!)!;
     const labels = [...agenda.querySelectorAll('text')].map((t) => t.textContent);
-    expect(labels).toEqual(expect.arrayContaining(['Open', 'Resolved', 'Persistent']));
+    expect(labels).toEqual(expect.arrayContaining(['● Open', '● Resolved', '● Persistent']));
+    const scores = chartSvg(byId(SAMPLE_FIGURES, 'scores').draw(document, 640)!)!;
+    expect([...scores.querySelectorAll('text')].map((t) => t.textContent)).toEqual(expect.arrayContaining(['● Relevance', '● Overall']));
     const sessions = chartSvg(byId(SAMPLE_FIGURES, 'sessions').draw(document, 640)!)!;
     expect([...sessions.querySelectorAll('text')].map((t) => t.textContent)).toEqual(expect.arrayContaining(['THL', '2026-Q3', '3']));
   });

@@ -1,8 +1,9 @@
 /**
  * The monitoring dashboard's charts, from the figures `monitoring_figures` returns: for each,
  * its title, its data as a table (what CSV export writes) and its drawing (Observable Plot,
- * SVG). Every chart labels its own series (cells carry their numbers, lines their names at
- * the end), so the SVG alone is the whole chart: no HTML legend to lose on export.
+ * SVG). Every chart labels its own series (cells and bars carry their numbers, line charts
+ * a legend drawn in the SVG), so the SVG alone is the whole chart: no HTML legend to lose on
+ * export.
  */
 import * as Plot from '@observablehq/plot';
 import type { MonitoringFigures } from './bindings/MonitoringFigures';
@@ -27,6 +28,32 @@ const STATUS_COLOURS: Record<string, string> = {
   persistent: '#dc2626',
 };
 
+/** The evaluation items' colours, in the order of the items (fixed items first). */
+const ITEM_COLOURS = ['#2563eb', '#16a34a', '#d97706', '#7c3aed', '#dc2626', '#0d9488', '#db2777', '#64748b'];
+
+/**
+ * A legend drawn inside the SVG, in the right margin: one coloured line of text per series,
+ * top down (labels at the lines' ends would overlap where the lines meet).
+ */
+function legend(entries: { label: string; colour: string }[]): Plot.Markish[] {
+  return entries.map((e, i) =>
+    Plot.text([e.label], {
+      text: (d: string) => `● ${d}`,
+      fill: e.colour,
+      frameAnchor: 'top-right',
+      textAnchor: 'start',
+      dx: 14,
+      dy: 4 + i * 16,
+      fontWeight: 600,
+    }),
+  );
+}
+
+/** Room on the left for the longest of `labels` (about 7 px a character at 12 px). */
+function leftFor(labels: readonly string[]): number {
+  return Math.min(260, Math.max(60, 16 + 7 * Math.max(0, ...labels.map((l) => l.length))));
+}
+
 function itemLabel(item: string): string {
   const key = `evaluation.item.${item}`;
   return hasMessage(key) ? translate(key) : humanise(item);
@@ -36,7 +63,7 @@ const base = (document: Document, width: number) => ({
   document,
   width,
   marginLeft: 120,
-  marginRight: 110,
+  marginRight: 120,
   style: { fontSize: '12px', background: 'transparent' },
 });
 
@@ -67,6 +94,7 @@ export function charts(m: MonitoringFigures): ChartSpec[] {
       count: p[status],
     })),
   );
+  const scoreItems = [...new Set(m.evaluation_scores.map((s) => s.item))];
   const scores = m.evaluation_scores.map((s) => ({ quarter: s.quarter, item: s.item, label: itemLabel(s.item), responses: s.responses, mean: s.mean }));
   const experts = [
     { role: t('monitoring.facilitators'), key: 'facilitators', people: m.experts.facilitators },
@@ -86,6 +114,8 @@ export function charts(m: MonitoringFigures): ChartSpec[] {
           ? null
           : Plot.plot({
               ...base(document, width),
+              marginLeft: leftFor(sessions.map((s) => s.partner)),
+              marginRight: 20,
               height: Math.max(120, 34 * new Set(sessions.map((s) => s.partner)).size + 50),
               x: { label: null, domain: m.quarters.filter((q) => sessions.some((s) => s.quarter === q)) },
               y: { label: null },
@@ -106,6 +136,8 @@ export function charts(m: MonitoringFigures): ChartSpec[] {
           ? null
           : Plot.plot({
               ...base(document, width),
+              marginLeft: leftFor(sectors.map((s) => s.sector)),
+              marginRight: 40,
               height: 34 * sectors.length + 50,
               x: { label: t('monitoring.people'), grid: true },
               y: { label: null, domain: sectors.map((s) => s.sector) },
@@ -126,6 +158,8 @@ export function charts(m: MonitoringFigures): ChartSpec[] {
           ? null
           : Plot.plot({
               ...base(document, width),
+              marginLeft: leftFor(countries.map((c) => c.country)),
+              marginRight: 40,
               height: 26 * countries.length + 50,
               x: { label: t('monitoring.namedParticipants'), grid: true },
               y: { label: null, domain: countries.map((c) => c.country) },
@@ -153,9 +187,11 @@ export function charts(m: MonitoringFigures): ChartSpec[] {
               color: { domain: Object.keys(STATUS_COLOURS), range: Object.values(STATUS_COLOURS) },
               marks: [
                 Plot.line(agendaSeries, { x: 'date', y: 'count', stroke: 'status', strokeWidth: 2, marker: 'circle' }),
-                Plot.text(
-                  agendaSeries,
-                  Plot.selectLast({ x: 'date', y: 'count', z: 'status', text: 'label', fill: 'status', dx: 8, textAnchor: 'start' }),
+                ...legend(
+                  Object.entries(STATUS_COLOURS).map(([status, colour]) => ({
+                    label: status === 'persistent' ? t('monitoring.persistent') : valueLabel(status),
+                    colour,
+                  })),
                 ),
               ],
             }),
@@ -174,10 +210,10 @@ export function charts(m: MonitoringFigures): ChartSpec[] {
               height: 280,
               x: { label: null, domain: m.quarters.filter((q) => scores.some((s) => s.quarter === q)) },
               y: { label: t('monitoring.mean'), domain: [1, 5], grid: true },
-              color: { scheme: 'tableau10' },
+              color: { domain: scoreItems, range: scoreItems.map((_, i) => ITEM_COLOURS[i % ITEM_COLOURS.length]!) },
               marks: [
-                Plot.line(scores, { x: 'quarter', y: 'mean', stroke: 'item', strokeWidth: 2, marker: 'circle' }),
-                Plot.text(scores, Plot.selectLast({ x: 'quarter', y: 'mean', z: 'item', text: 'label', fill: 'item', dx: 8, textAnchor: 'start' })),
+                Plot.line(scores, { x: 'quarter', y: 'mean', z: 'item', stroke: 'item', strokeWidth: 2, marker: 'circle' }),
+                ...legend(scoreItems.map((item, i) => ({ label: itemLabel(item), colour: ITEM_COLOURS[i % ITEM_COLOURS.length]! }))),
               ],
             }),
     },
@@ -189,7 +225,9 @@ export function charts(m: MonitoringFigures): ChartSpec[] {
       draw: (document, width) =>
         Plot.plot({
           ...base(document, width),
-          height: 34 * experts.length + 50,
+          marginLeft: leftFor(experts.map((e) => e.role)),
+              marginRight: 40,
+              height: 34 * experts.length + 50,
           x: { label: t('monitoring.people'), grid: true },
           y: { label: null, domain: experts.map((e) => e.role) },
           marks: [

@@ -155,3 +155,23 @@ describe('ReviewScreen', () => {
     expect(onclose).toHaveBeenCalled();
   });
 });
+
+describe('ReviewScreen inside the app', () => {
+  it('keeps keys from the app’s shortcuts behind it, and Enter on a status button goes on', async () => {
+    const seen = vi.fn();
+    window.addEventListener('keydown', seen);
+    try {
+      const { dialog } = setup();
+      await atQuestion('q2');
+      await fireEvent.keyDown(dialog, { key: 'g' });
+      expect(seen).not.toHaveBeenCalled();
+      const resolved = screen.getByTestId('review-status-resolved');
+      await fireEvent.click(resolved);
+      resolved.focus();
+      await fireEvent.keyDown(resolved, { key: 'Enter' });
+      await atQuestion('q1');
+    } finally {
+      window.removeEventListener('keydown', seen);
+    }
+  });
+});
