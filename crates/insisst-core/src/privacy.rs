@@ -595,8 +595,9 @@ fn remove_in_value(v: &mut Value, id: &str) {
 
 /// Makes the database files hold only what the database holds: rewrites the file (VACUUM,
 /// with `secure_delete` on) and empties the WAL. Returns `false` when another connection kept
-/// a read open, so the WAL could not be emptied.
-fn purge_database_files(ws: &Workspace) -> Result<bool> {
+/// a read open, so the WAL could not be emptied. Also run after an import that applied
+/// erasures.
+pub(crate) fn purge_database_files(ws: &Workspace) -> Result<bool> {
     let conn = ws.conn();
     let checkpoint = || -> Result<bool> {
         let busy: i64 = conn

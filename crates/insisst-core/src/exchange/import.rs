@@ -169,6 +169,15 @@ pub fn import(
     let now = format_timestamp(ws.now());
     let own = plan.signature == SignatureStatus::Own;
     let manifest_sha = plan.manifest_sha256.clone();
+    // An erasure empties revisions here: as for a forget, the freed bytes are overwritten
+    // (`secure_delete`) and the files purged after the commit, or the person's name would
+    // stay in free pages and the WAL.
+    let erases = plan.new_erasures + plan.earlier_erasures > 0;
+    if erases {
+        ws.conn()
+            .execute_batch("PRAGMA secure_delete = ON")
+            .ctx("turn on secure_delete")?;
+    }
     let key_recorded = ws.write(|w| {
         let key_recorded = if own {
             false
@@ -217,6 +226,10 @@ pub fn import(
         Ok(key_recorded)
     })?;
     plan.key_recorded = key_recorded;
+    if erases {
+        // The import is committed; a WAL another reader holds is emptied by the next purge.
+        crate::privacy::purge_database_files(ws)?;
+    }
     Ok(plan)
 }
 

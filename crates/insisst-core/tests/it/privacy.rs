@@ -65,7 +65,11 @@ fn data_files(root: &Path) -> Vec<PathBuf> {
     }
     let mut stack = vec![root.join("index")];
     while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
+        // A workspace that never opened its index has no `index/`.
+        let Ok(dir) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in dir {
             let p = e.unwrap().path();
             if p.is_dir() {
                 stack.push(p);
@@ -661,4 +665,44 @@ fn a_person_export_holds_the_contact_its_consent_history_and_every_record_about_
 
     ws.forget(&id).unwrap();
     assert!(ws.person_export(&id).is_err());
+}
+
+/// Which of the database's files (the file, its WAL) hold which of the person's strings.
+fn database_traces(root: &Path) -> Vec<String> {
+    traces(root)
+        .into_iter()
+        .filter(|t| !t.contains("/index/"))
+        .collect()
+}
+
+#[test]
+fn an_erasure_imported_from_a_bundle_leaves_the_database_files_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = |n: &str| dir.path().join(n);
+    let mut a = partner(&f("a"), "Aino Mäkelä", "THL", 7);
+    let mut b = partner(&f("b"), "Jan de Vries", "SIF", 8);
+    let id = zdenka(&mut a, true);
+    // Edited once, so that B holds an older revision (and its freed pages) too.
+    let mut content = a.get(&id).unwrap().content;
+    content.insert("role".into(), json!("head of unit"));
+    a.update(&id, content, None).unwrap();
+    a.create(
+        Kind::Note,
+        obj(json!({"title": "Prague notes", "links": [id]})),
+    )
+    .unwrap();
+    export_all(&mut a, &f("a1.insisst"));
+    import(&mut b, &f("a1.insisst"));
+    // The positive control: B holds the person in its files before the erasure arrives.
+    assert!(
+        !database_traces(&f("b")).is_empty(),
+        "B never held the person: this test proves nothing"
+    );
+
+    a.forget(&id).unwrap();
+    export_all(&mut a, &f("a2.insisst"));
+    let plan = import(&mut b, &f("a2.insisst"));
+    assert_eq!(plan.new_erasures, 1);
+    assert_gone(&b, &id, "B");
+    assert_eq!(database_traces(&f("b")), Vec::<String>::new());
 }
