@@ -49,10 +49,19 @@ fn print_plan(plan: &ForgetPlan) {
     }
     if !plan.attachments.is_empty() {
         say!(
-            "  {} file(s) attached to the contact stay (delete them by hand if they hold the person):",
+            "  {} file(s) attached only to the contact are deleted with them (and travel no more):",
             plan.attachments.len()
         );
         for a in &plan.attachments {
+            say!("    attachment \"{}\" ({})", a.title, a.id);
+        }
+    }
+    if !plan.attachments_kept.is_empty() {
+        say!(
+            "  {} file(s) attached to the contact and to other records stay (delete them by hand if they hold the person):",
+            plan.attachments_kept.len()
+        );
+        for a in &plan.attachments_kept {
             say!("    attachment \"{}\" ({})", a.title, a.id);
         }
     }

@@ -76,10 +76,13 @@ pub struct ForgetPlan {
     pub links_cut: Vec<LinkingRecord>,
     /// Notes whose text mentions the name or e-mail: they stay as written.
     pub notes_mentioning: Vec<RecordRef>,
-    /// Attachments the contact links to (a CV, a photo): they are records of their own and
-    /// stay; the link from the contact goes with its content. Delete them by hand if they
-    /// hold the person.
+    /// Attachments only the contact links (a CV, a photo): deleted with them (tombstones,
+    /// in the same transaction), so that they stop travelling in bundles; their files stay
+    /// in `attachments/` for the restorable history until the attachment is purged by hand.
     pub attachments: Vec<RecordRef>,
+    /// Attachments the contact links that other records link too: they stay; the contact's
+    /// link goes with its content.
+    pub attachments_kept: Vec<RecordRef>,
     /// The contact was forgotten before (here, or by a partner whose bundle brought the
     /// erasure): forgetting again purges the files again and cuts the links records made
     /// here still hold (an imported erasure leaves this workspace's own records as they are).
@@ -276,18 +279,28 @@ impl Workspace {
                 title: r.title().to_string(),
             })
             .collect();
-        let attachments = self
-            .links_of(&record.id)?
-            .into_iter()
-            .filter(|l| l.kind == Kind::Attachment)
-            .map(|l| RecordRef {
+        let mut attachments = vec![];
+        let mut attachments_kept = vec![];
+        for l in self.links_of(&record.id)? {
+            if l.kind != Kind::Attachment {
+                continue;
+            }
+            let only_this = self.referrers(&l.id)?.iter().all(|r| *r == record.id);
+            let live = self.get(&l.id).is_ok();
+            let r = RecordRef {
                 id: l.id,
                 kind: l.kind,
                 title: l.title,
-            })
-            .collect();
+            };
+            match (only_this, live) {
+                (true, true) => attachments.push(r),
+                (false, true) => attachments_kept.push(r),
+                (_, false) => {}
+            }
+        }
         Ok(ForgetPlan {
             attachments,
+            attachments_kept,
             id: record.id.clone(),
             title: if record.deleted {
                 needles.first().cloned().unwrap_or_default()
@@ -321,12 +334,16 @@ impl Workspace {
         };
         let target = plan.id.clone();
         let cut: Vec<String> = plan.links_cut.iter().map(|l| l.id.clone()).collect();
+        let own_files: Vec<String> = plan.attachments.iter().map(|a| a.id.clone()).collect();
         self.write(|w| {
             for source in &cut {
                 let record = w.get(source)?;
                 let mut content = record.content.clone();
                 remove_id(&mut content, &target);
                 w.update(source, content, None)?;
+            }
+            for attachment in &own_files {
+                w.delete(attachment)?;
             }
             w.erase(&erasure)?;
             Ok(())

@@ -423,6 +423,19 @@ fn referrers_of(conn: &Connection, id: &str) -> Result<Vec<String>> {
         .ctx("read referrers")
 }
 
+/// Whether a revision of a deleted contact links attachment `id` (erased contacts hold no
+/// content, so they never match).
+fn linked_by_deleted_contact(conn: &Connection, id: &str) -> Result<bool> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM records r JOIN revisions v ON v.id = r.id,
+                json_each(v.content, '$.links') j
+             WHERE r.kind = 'contact' AND r.deleted = 1 AND v.content IS NOT NULL
+               AND j.value = ?1)",
+    )
+    .and_then(|mut s| s.query_row([id], |r| r.get(0)))
+    .ctx("read the links of deleted contacts")
+}
+
 /// `parent` and its ancestors, up to 1,000 (CouchDB's revs_limit).
 fn ancestry(conn: &Connection, id: &str, parent: &str) -> Result<Vec<String>> {
     let mut stmt = conn
@@ -576,6 +589,15 @@ fn write_bundle(
                 // A file attached only to contacts who are left out stays with them.
                 let referrers = referrers_of(conn, id)?;
                 if !referrers.is_empty() && referrers.iter().all(|r| left_out_ids.contains(r)) {
+                    continue;
+                }
+                // A file no live record links any more stays too when a deleted contact linked
+                // it (their CV outlives them otherwise), or when it is deleted: forget deletes
+                // the files only the forgotten contact linked, and the erased contact no
+                // longer says whether they could be shared. A partner who holds such a file
+                // keeps it, as before it was deleted here.
+                if referrers.is_empty() && (winner.deleted || linked_by_deleted_contact(conn, id)?)
+                {
                     continue;
                 }
                 for l in live() {

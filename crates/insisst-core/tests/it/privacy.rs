@@ -706,3 +706,76 @@ fn an_erasure_imported_from_a_bundle_leaves_the_database_files_too() {
     assert_gone(&b, &id, "B");
     assert_eq!(database_traces(&f("b")), Vec::<String>::new());
 }
+
+#[test]
+fn a_forgotten_contacts_own_attachment_goes_with_them_and_travels_in_no_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = |n: &str| dir.path().join(n);
+    let mut ws = partner(&f("w"), "Aino Mäkelä", "THL", 7);
+    let private = zdenka(&mut ws, false);
+    let cv = f("zdenka-cv.pdf");
+    std::fs::write(&cv, b"%PDF-1.4 the CV of one person").unwrap();
+    let attachment = ws.attach(&private, &cv).unwrap();
+    let sha = attachment.str("sha256").unwrap().to_string();
+    // A file two records link stays: only the contact's own goes with them.
+    let shared_file = f("agenda.pdf");
+    std::fs::write(&shared_file, b"%PDF-1.4 an agenda").unwrap();
+    let shared = ws.attach(&private, &shared_file).unwrap();
+    let note = ws
+        .create(Kind::Note, obj(json!({"title": "Visit notes"})))
+        .unwrap();
+    ws.attach(&note.id, &shared_file).unwrap();
+    // Before: held back with the contact who may not be shared.
+    export_all(&mut ws, &f("before.insisst"));
+    let before = entries(&f("before.insisst"));
+    assert!(!before
+        .iter()
+        .any(|(n, d)| *n == format!("attachments/{sha}") || contains(d, &attachment.id)));
+
+    let plan = ws.forget_plan(&private).unwrap();
+    assert_eq!(plan.attachments.len(), 1);
+    assert_eq!(plan.attachments[0].id, attachment.id);
+    assert_eq!(plan.attachments_kept.len(), 1);
+    assert_eq!(plan.attachments_kept[0].id, shared.id);
+    let report = ws.forget(&private).unwrap();
+    assert!(ws.get_any(&attachment.id).unwrap().deleted);
+    assert!(ws.get(&shared.id).is_ok());
+    assert_eq!(report.plan.attachments, plan.attachments);
+
+    export_all(&mut ws, &f("after.insisst"));
+    let after = entries(&f("after.insisst"));
+    assert!(
+        !after
+            .iter()
+            .any(|(n, _)| *n == format!("attachments/{sha}")),
+        "the forgotten person's file travels"
+    );
+    for (name, data) in &after {
+        assert!(
+            !contains(data, "the CV of one person") && !contains(data, "zdenka-cv.pdf"),
+            "{name} carries the forgotten person's attachment"
+        );
+    }
+    assert!(after
+        .iter()
+        .any(|(n, d)| n == "records/attachment.ndjson" && contains(d, &shared.id)));
+}
+
+#[test]
+fn a_deleted_contacts_attachment_is_held_back_like_the_contact_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = |n: &str| dir.path().join(n);
+    let mut ws = partner(&f("w"), "Aino Mäkelä", "THL", 7);
+    let private = zdenka(&mut ws, false);
+    let cv = f("zdenka-cv.pdf");
+    std::fs::write(&cv, b"%PDF-1.4 the CV of one person").unwrap();
+    let attachment = ws.attach(&private, &cv).unwrap();
+    ws.delete(&private).unwrap();
+    export_all(&mut ws, &f("after.insisst"));
+    for (name, data) in entries(&f("after.insisst")) {
+        assert!(
+            !contains(&data, "the CV of one person") && !contains(&data, &attachment.id),
+            "{name} carries the deleted contact's attachment"
+        );
+    }
+}
