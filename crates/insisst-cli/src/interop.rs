@@ -42,6 +42,10 @@ pub enum IcsAction {
         /// Only sessions under way or starting in the next 90 days.
         #[arg(long)]
         upcoming: bool,
+        /// Leave out organisers and attendees whose consent does not allow sharing with
+        /// partners (without it they are written and counted).
+        #[arg(long)]
+        shareable_only: bool,
     },
 }
 
@@ -132,9 +136,15 @@ fn print_export(json: bool, what: &str, r: &ExportReport) -> Result<()> {
     };
     let _ = writeln!(out, "Wrote {} {what}{files} to {}", r.written, r.target);
     if r.not_shareable_included > 0 {
+        // Cards are the contacts; events name them as organisers and attendees.
+        let who = if what == "contacts" {
+            "of them"
+        } else {
+            "contacts named in them"
+        };
         let _ = writeln!(
             out,
-            "  {} of them may not be shared with partners (no consent to share): keep this file for your own use, or export again with --shareable-only",
+            "  {} {who} may not be shared with partners (no consent to share): keep this file for your own use, or export again with --shareable-only",
             r.not_shareable_included
         );
     }
@@ -188,6 +198,7 @@ pub fn ics(root: &Path, json: bool, action: IcsAction) -> Result<()> {
             file,
             session,
             upcoming,
+            shareable_only,
         } => {
             let ws = super::open(root)?;
             let selection = match (session, upcoming) {
@@ -195,7 +206,8 @@ pub fn ics(root: &Path, json: bool, action: IcsAction) -> Result<()> {
                 (None, true) => interop::ical::Selection::Upcoming,
                 (None, false) => interop::ical::Selection::All,
             };
-            let r = interop::ical::export(&ws, &file, &selection)
+            let options = interop::ical::ExportOptions { shareable_only };
+            let r = interop::ical::export_with(&ws, &file, &selection, &options)
                 .with_context(|| format!("exporting {}", file.display()))?;
             print_export(json, "sessions", &r)
         }

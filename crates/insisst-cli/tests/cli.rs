@@ -1159,6 +1159,53 @@ fn ics_import_export_and_session_reports() {
     assert!(ics.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Prague\r\n"));
     let again = ws.json(&["ics", "import", out.to_str().unwrap()]);
     assert_eq!(again["created"], 0);
+
+    // Attendees who may not be shared are written and counted, or left out on request.
+    let private = ws.json(&[
+        "add",
+        "contact",
+        "--title",
+        "Petra Private",
+        "--set",
+        "email=petra@example.org",
+    ]);
+    let private = private["id"].as_str().unwrap();
+    let session = ws.json(&[
+        "add",
+        "session",
+        "--title",
+        "Peer visit",
+        "--set",
+        "starts_at=2026-06-01T09:00",
+        "--set",
+        &format!("participants={private}"),
+    ]);
+    let sid = session["id"].as_str().unwrap();
+    let text = ws.ok(&["ics", "export", out.to_str().unwrap(), "--session", sid]);
+    assert!(
+        text.contains("1 contacts named in them may not be shared with partners"),
+        "{text}"
+    );
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("mailto:petra@example.org"));
+    let only = ws.json(&[
+        "ics",
+        "export",
+        out.to_str().unwrap(),
+        "--session",
+        sid,
+        "--shareable-only",
+    ]);
+    assert_eq!(
+        (
+            only["not_shareable_included"].as_u64(),
+            only["not_shareable_left_out"].as_u64()
+        ),
+        (Some(0), Some(1))
+    );
+    let ics = std::fs::read_to_string(&out).unwrap();
+    assert!(!ics.contains("Petra") && !ics.contains("petra@"), "{ics}");
     ws.fails(
         &[
             "ics",

@@ -23,7 +23,7 @@ use crate::store::{Record, Workspace, Writer};
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::{OffsetComponents, OffsetName, Tz};
 use serde_json::{Map, Value};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 const UID_NAMESPACE: &str = "ics";
@@ -451,8 +451,27 @@ pub enum Selection {
     Upcoming,
 }
 
-/// Writes the selected sessions to `path` as an iCalendar file.
+/// How to export, besides which sessions.
+#[derive(Debug, Clone, Default)]
+pub struct ExportOptions {
+    /// Leave out the ORGANIZER and ATTENDEE lines of contacts whose consent does not allow
+    /// sharing with partners (counted in `not_shareable_left_out`).
+    pub shareable_only: bool,
+}
+
+/// Writes the selected sessions to `path` as an iCalendar file, every organiser and attendee
+/// included (those who may not be shared are counted in `not_shareable_included`).
 pub fn export(ws: &Workspace, path: &Path, selection: &Selection) -> Result<ExportReport> {
+    export_with(ws, path, selection, &ExportOptions::default())
+}
+
+/// Writes the selected sessions to `path` as an iCalendar file, as `options` say.
+pub fn export_with(
+    ws: &Workspace,
+    path: &Path,
+    selection: &Selection,
+    options: &ExportOptions,
+) -> Result<ExportReport> {
     let sessions: Vec<Record> = match selection {
         Selection::Session(id) => {
             let r = ws.get(id)?;
@@ -475,20 +494,39 @@ pub fn export(ws: &Workspace, path: &Path, selection: &Selection) -> Result<Expo
         target: path.display().to_string(),
         ..Default::default()
     };
-    let text = calendar(ws, &sessions, ws.now(), &mut report)?;
+    let text = calendar_with(ws, &sessions, ws.now(), options, &mut report)?;
     super::write_atomically(path, text.as_bytes())?;
     Ok(report)
 }
 
-/// The iCalendar text of `sessions`, stamped `now`. Sessions without a start are left out
-/// and named in `report.messages`.
+/// The iCalendar text of `sessions`, stamped `now`, every organiser and attendee included.
+/// Sessions without a start are left out and named in `report.messages`.
 pub fn calendar(
     ws: &Workspace,
     sessions: &[Record],
     now: DateTime<Utc>,
     report: &mut ExportReport,
 ) -> Result<String> {
+    calendar_with(ws, sessions, now, &ExportOptions::default(), report)
+}
+
+/// Contacts who may not be shared, each counted once however many events name them.
+#[derive(Default)]
+struct NotShareable {
+    included: BTreeSet<String>,
+    left_out: BTreeSet<String>,
+}
+
+/// As [`calendar`], as `options` say.
+pub fn calendar_with(
+    ws: &Workspace,
+    sessions: &[Record],
+    now: DateTime<Utc>,
+    options: &ExportOptions,
+    report: &mut ExportReport,
+) -> Result<String> {
     use contentline::write_line;
+    let mut not_shareable = NotShareable::default();
     let mut events = String::new();
     // Zone -> (first year, last year) the events span.
     let mut zones: BTreeMap<String, (i32, i32)> = BTreeMap::new();
@@ -521,9 +559,17 @@ pub fn calendar(
             span.0 = span.0.min(start.year());
             span.1 = span.1.max(end.unwrap_or(start).year());
         }
-        write_event(ws, &mut events, s, start, end, tz, now)?;
+        let when = EventTimes {
+            start,
+            end,
+            tz,
+            now,
+        };
+        write_event(ws, &mut events, s, &when, options, &mut not_shareable)?;
         report.written += 1;
     }
+    report.not_shareable_included += not_shareable.included.len();
+    report.not_shareable_left_out += not_shareable.left_out.len();
     let mut out = String::new();
     write_line(&mut out, "BEGIN:VCALENDAR");
     write_line(&mut out, "VERSION:2.0");
@@ -543,16 +589,29 @@ fn ical_local(t: NaiveDateTime) -> String {
     t.format("%Y%m%dT%H%M%S").to_string()
 }
 
-fn write_event(
-    ws: &Workspace,
-    out: &mut String,
-    s: &Record,
+/// When an event is, and when it was written.
+struct EventTimes {
     start: NaiveDateTime,
     end: Option<NaiveDateTime>,
     tz: Option<Tz>,
     now: DateTime<Utc>,
+}
+
+fn write_event(
+    ws: &Workspace,
+    out: &mut String,
+    s: &Record,
+    times: &EventTimes,
+    options: &ExportOptions,
+    not_shareable: &mut NotShareable,
 ) -> Result<()> {
     use contentline::{escape, param_value, write_line, write_text};
+    let EventTimes {
+        start,
+        end,
+        tz,
+        now,
+    } = *times;
     let when = |name: &str, t: NaiveDateTime| match tz {
         Some(tz) => format!("{name};TZID={}:{}", tz.name(), ical_local(t)),
         None => format!("{name}:{}", ical_local(t)),
@@ -594,9 +653,18 @@ fn write_event(
         let list: Vec<String> = tags.iter().map(|t| escape(t)).collect();
         write_line(out, &format!("CATEGORIES:{}", list.join(",")));
     }
-    let person = |id: &str| -> Option<(String, String)> {
+    // A name and an e-mail are personal data: those who may not be shared are counted (the
+    // file is then for the user's own calendar), or left out with `shareable_only`.
+    let mut person = |id: &str| -> Option<(String, String)> {
         let c = ws.get(id).ok()?;
         let email = c.str("email")?.to_string();
+        if !super::contact_is_shareable(&c.content) {
+            if options.shareable_only {
+                not_shareable.left_out.insert(c.id.clone());
+                return None;
+            }
+            not_shareable.included.insert(c.id.clone());
+        }
         Some((c.title().to_string(), email))
     };
     let facilitators: Vec<(String, String)> = crate::store::string_list(&s.content, "facilitators")

@@ -1155,3 +1155,69 @@ fn question_history_lists_each_change_oldest_first() {
     assert_eq!(h[2].changes, ["status provisional → resolved"]);
     assert!(h[0].who.starts_with("Aino Mäkelä"));
 }
+
+#[test]
+fn calendar_exports_count_or_leave_out_attendees_who_may_not_be_shared() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(dir.path());
+    let shared = contact(
+        &mut ws,
+        json!({"title": "Sam Shared", "email": "sam@example.org",
+               "consent": {"basis": "consent", "share_with_partners": true}}),
+    );
+    let private = contact(
+        &mut ws,
+        json!({"title": "Petra Private", "email": "petra@example.org",
+               "consent": {"basis": "consent"}}),
+    );
+    let host = contact(
+        &mut ws,
+        json!({"title": "Hana Host", "email": "hana@example.org"}),
+    );
+    // Petra is in two sessions: one person, counted once.
+    for title in ["Peer visit", "Follow-up call"] {
+        ws.create(
+            Kind::Session,
+            obj(json!({"title": title, "starts_at": "2026-06-01T09:00",
+                       "timezone": "Europe/Prague", "facilitators": [host.id],
+                       "participants": [shared.id, private.id]})),
+        )
+        .unwrap();
+    }
+    let ics = dir.path().join("all.ics");
+    let r = ical::export(&ws, &ics, &ical::Selection::All).unwrap();
+    assert_eq!(
+        (
+            r.written,
+            r.not_shareable_included,
+            r.not_shareable_left_out
+        ),
+        (2, 2, 0)
+    );
+    let text = std::fs::read_to_string(&ics).unwrap();
+    assert!(text.contains("petra@example.org") && text.contains("ORGANIZER;CN=Hana Host"));
+
+    let only = ical::export_with(
+        &ws,
+        &ics,
+        &ical::Selection::All,
+        &ical::ExportOptions {
+            shareable_only: true,
+        },
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            only.written,
+            only.not_shareable_included,
+            only.not_shareable_left_out
+        ),
+        (2, 0, 2)
+    );
+    let text = std::fs::read_to_string(&ics).unwrap();
+    for gone in ["Petra", "petra@example.org", "Hana", "hana@example.org"] {
+        assert!(!text.contains(gone), "{gone} is in the file:\n{text}");
+    }
+    assert_eq!(text.matches("ATTENDEE;CN=Sam Shared").count(), 2, "{text}");
+    assert!(!text.contains("ORGANIZER"), "{text}");
+}
