@@ -1213,9 +1213,10 @@ pub fn export(ws: &Workspace, dir: &Path, options: &ExportOptions) -> Result<Exp
         ..Default::default()
     })?;
     notes.sort_by(|a, b| a.id.cmp(&b.id));
+    // Every note's path first, so that no attachment is written where a note goes (later or
+    // earlier): paths compared lower-cased, as a case-insensitive file system would.
     let mut taken: HashMap<String, String> = HashMap::new();
-    // Attachment file written at a path -> its sha256.
-    let mut written_files: HashMap<PathBuf, String> = HashMap::new();
+    let mut note_paths = Vec::with_capacity(notes.len());
     for note in &notes {
         let wanted = note
             .str("source_path")
@@ -1230,28 +1231,35 @@ pub fn export(ws: &Workspace, dir: &Path, options: &ExportOptions) -> Result<Exp
             n += 1;
         }
         taken.insert(rel.to_string_lossy().to_lowercase(), note.id.clone());
-        let path = dir.join(&rel);
+        note_paths.push(rel);
+    }
+    // Attachment file written at a path (lower-cased) -> its sha256.
+    let mut written_files: HashMap<String, String> = HashMap::new();
+    for (note, rel) in notes.iter().zip(&note_paths) {
+        let path = dir.join(rel);
         let parent = path.parent().unwrap_or(dir).to_path_buf();
         std::fs::create_dir_all(&parent)
             .map_err(|e| Error::io(format!("create {}", parent.display()), e))?;
+        let rel_dir = rel.parent().unwrap_or(Path::new(""));
+        let key = |name: &str| rel_dir.join(name).to_string_lossy().to_lowercase();
         // Attachments first: the note's front matter names the ones written beside it.
         let mut names = Vec::new();
         for sha in crate::store::string_list(&note.content, "attachments") {
-            let name = attachment_name(ws, note, &sha)?;
+            let mut name = attachment_name(ws, note, &sha)?;
+            let clashes = |name: &str| {
+                taken.contains_key(&key(name))
+                    || written_files.get(&key(name)).is_some_and(|s| *s != sha)
+            };
+            if clashes(&name) {
+                // Named like a note file or another attachment beside it: it goes by its
+                // hash instead of over that file.
+                name = sha.clone();
+            }
             let target = parent.join(&name);
-            match written_files.get(&target) {
-                Some(s) if *s == sha => {
-                    names.push(name);
-                    continue;
-                }
-                Some(_) => {
-                    report.messages.push(format!(
-                        "{}: another attachment named {name} is already there; {sha} not written",
-                        rel.display()
-                    ));
-                    continue;
-                }
-                None => {}
+            let target_key = key(&name);
+            if written_files.get(&target_key) == Some(&sha) {
+                names.push(name);
+                continue;
             }
             let Some(source) = crate::store::attachment_file(ws.root(), &sha) else {
                 report.messages.push(format!(
@@ -1262,7 +1270,7 @@ pub fn export(ws: &Workspace, dir: &Path, options: &ExportOptions) -> Result<Exp
             };
             std::fs::copy(&source, &target)
                 .map_err(|e| Error::io(format!("write {}", target.display()), e))?;
-            written_files.insert(target, sha);
+            written_files.insert(target_key, sha);
             names.push(name);
             report.files += 1;
         }

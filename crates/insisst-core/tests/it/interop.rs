@@ -1221,3 +1221,57 @@ fn calendar_exports_count_or_leave_out_attendees_who_may_not_be_shared() {
     assert_eq!(text.matches("ATTENDEE;CN=Sam Shared").count(), 2, "{text}");
     assert!(!text.contains("ORGANIZER"), "{text}");
 }
+
+#[test]
+fn a_markdown_export_never_writes_an_attachment_over_a_note_or_a_note_over_an_attachment() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(&dir.path().join("w"));
+    // Ids decide the order of writing: make both orders happen by two pairs.
+    let mut shas = vec![];
+    for (i, title) in ["Report", "Minutes", "Plan", "Summary"].iter().enumerate() {
+        let note = ws
+            .create(
+                Kind::Note,
+                obj(json!({"title": title, "body": format!("The {title}.")})),
+            )
+            .unwrap();
+        // An attachment named like this note's own file, and one named like the next note's.
+        let own = dir
+            .path()
+            .join(format!("{i}-own"))
+            .join(format!("{title}.md"));
+        std::fs::create_dir_all(own.parent().unwrap()).unwrap();
+        std::fs::write(&own, format!("attachment named like note {title}")).unwrap();
+        let att = ws.attach(&note.id, &own).unwrap();
+        shas.push(att.str("sha256").unwrap().to_string());
+        let next = ["Minutes", "Plan", "Summary", "Report"][i];
+        let other = dir
+            .path()
+            .join(format!("{i}-other"))
+            .join(format!("{next}.md"));
+        std::fs::create_dir_all(other.parent().unwrap()).unwrap();
+        std::fs::write(
+            &other,
+            format!("attachment named like note {next}, of {title}"),
+        )
+        .unwrap();
+        let att = ws.attach(&note.id, &other).unwrap();
+        shas.push(att.str("sha256").unwrap().to_string());
+    }
+    let out = dir.path().join("out");
+    let r = mdfolder::export(&ws, &out, &Default::default()).unwrap();
+    assert_eq!((r.written, r.files), (4, 8), "{r:?}");
+    let files = tree(&out);
+    for title in ["Report", "Minutes", "Plan", "Summary"] {
+        let text = String::from_utf8(files[&format!("{title}.md")].clone()).unwrap();
+        assert!(
+            text.contains(&format!("The {title}.")),
+            "{title}.md: {text}"
+        );
+    }
+    // Every attachment is there, under its sha256 where its name was taken.
+    for sha in &shas {
+        assert!(files.contains_key(sha), "{sha} missing: {:?}", files.keys());
+    }
+    assert_eq!(files.len(), 12, "{:?}", files.keys());
+}
