@@ -160,6 +160,12 @@ fn find_existing(
     let mut new_id = None;
     if let Some(uid) = uid {
         let id = super::id_for_uid(UID_NAMESPACE, uid);
+        // Checked first: a forgotten person cannot be restored, nor created again.
+        if w.is_erased(&id)? {
+            return Err(Error::Invalid(format!(
+                "this person ({id}) was forgotten here on request; their card is not imported"
+            )));
+        }
         match w.get_any(&id) {
             Ok(r) if r.kind == Kind::Contact && !r.deleted => return Ok((Some(r), None)),
             Ok(r) if r.kind == Kind::Contact => {

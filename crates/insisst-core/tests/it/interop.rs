@@ -1275,3 +1275,33 @@ fn a_markdown_export_never_writes_an_attachment_over_a_note_or_a_note_over_an_at
     }
     assert_eq!(files.len(), 12, "{:?}", files.keys());
 }
+
+#[test]
+fn a_vcard_of_a_forgotten_contact_says_they_were_forgotten_not_restore() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut ws = new_ws(&dir.path().join("w"));
+    let deleted = contact(
+        &mut ws,
+        json!({"title": "Dana Deleted", "email": "dana@example.org"}),
+    );
+    let forgotten = contact(
+        &mut ws,
+        json!({"title": "Fiona Forgotten", "email": "fiona@example.org"}),
+    );
+    let vcf = dir.path().join("both.vcf");
+    vcard::export(&ws, &vcf, &Default::default()).unwrap();
+    ws.delete(&deleted.id).unwrap();
+    ws.forget(&forgotten.id).unwrap();
+    let r = vcard::import(&mut ws, &vcf).unwrap();
+    let dana = item(&r, "Dana Deleted");
+    assert_eq!(dana.outcome, Outcome::Skipped);
+    assert!(dana.messages.join(" ").contains("restore it"), "{dana:?}");
+    let fiona = item(&r, "Fiona Forgotten");
+    assert_eq!(fiona.outcome, Outcome::Skipped);
+    let msg = fiona.messages.join(" ");
+    assert!(
+        msg.contains("forgotten") && !msg.contains("restore"),
+        "{msg}"
+    );
+    assert!(ws.find_by_title("Fiona Forgotten").unwrap().is_empty());
+}
