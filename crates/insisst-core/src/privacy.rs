@@ -341,7 +341,16 @@ impl Workspace {
                 let record = w.get(source)?;
                 let mut content = record.content.clone();
                 remove_id(&mut content, &target);
-                w.update(source, content, None)?;
+                // The cut is a whole new revision, validated as any: a record that no longer
+                // validates (written by an older version, say) blocks the forget, and the
+                // person must know which one to correct.
+                w.update(source, content, None).map_err(|e| {
+                    Error::Invalid(format!(
+                        "{} links to the contact, and its link cannot be cut because the record \
+                         does not save as it is ({e}); correct it, then forget again",
+                        record.label(),
+                    ))
+                })?;
             }
             for attachment in &own_files {
                 w.delete(attachment)?;

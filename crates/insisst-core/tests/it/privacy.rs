@@ -779,3 +779,33 @@ fn a_deleted_contacts_attachment_is_held_back_like_the_contact_was() {
         );
     }
 }
+
+#[test]
+fn forget_names_the_linking_record_that_blocks_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("w");
+    let mut ws = partner(&root, "Aino Mäkelä", "THL", 7);
+    let id = zdenka(&mut ws, true);
+    let session = ws
+        .create(
+            Kind::Session,
+            obj(json!({"title": "Study visit", "participants": [id]})),
+        )
+        .unwrap();
+    // A record that no longer validates (written by an older version, say): a session whose
+    // start is no time.
+    let conn = rusqlite::Connection::open(root.join("workspace.sqlite3")).unwrap();
+    conn.execute(
+        "UPDATE revisions SET content = json_set(content, '$.starts_at', 'next Tuesday')
+         WHERE id = ?1",
+        [&session.id],
+    )
+    .unwrap();
+    drop(conn);
+    let err = ws.forget(&id).unwrap_err().to_string();
+    assert!(
+        err.contains(&session.id) && err.contains("Study visit"),
+        "{err}"
+    );
+    assert_eq!(ws.get(&id).unwrap().title(), NAME);
+}
