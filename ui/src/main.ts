@@ -1,3 +1,4 @@
+import './lib/fatalError';
 import { getCurrentWindow } from '@tauri-apps/api/window';
 import { mount } from 'svelte';
 import './app.css';

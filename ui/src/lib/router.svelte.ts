@@ -3,13 +3,14 @@
  * `#/exchange[/<tab>]` the Exchange screen (export, import, conflicts, keys) and
  * `#/conflicts/<id>` one conflict inside it, `#/settings` the settings, and `#/record/<id>`
  * any record by id alone (a rendered body's wiki links: the app looks up its kind and goes on
- * to `#/kind/<kind>/<id>`).
+ * to `#/kind/<kind>/<id>`), `#/report[/<id>]` a printable report (the learning agenda's, or a
+ * session's).
  * Hash routes work from Tauri's custom protocol and a static `dist/` without server help.
  */
 import { isKind, type Kind } from './kinds';
 
 /** The sections of the Exchange screen, in tab order. */
-export const EXCHANGE_TABS = ['export', 'import', 'conflicts', 'keys'] as const;
+export const EXCHANGE_TABS = ['export', 'import', 'conflicts', 'keys', 'files'] as const;
 export type ExchangeTab = (typeof EXCHANGE_TABS)[number];
 
 function isExchangeTab(value: string): value is ExchangeTab {
@@ -23,6 +24,7 @@ export type Route =
   | { name: 'settings' }
   | { name: 'monitoring' }
   | { name: 'record'; id: string }
+  | { name: 'report'; id: string | null }
   | { name: 'notFound'; path: string };
 
 export function parseHash(hash: string): Route {
@@ -46,6 +48,7 @@ export function parseHash(hash: string): Route {
   if (parts[0] === 'settings' && parts.length === 1) return { name: 'settings' };
   if (parts[0] === 'monitoring' && parts.length === 1) return { name: 'monitoring' };
   if (parts[0] === 'record' && parts.length === 2 && parts[1]) return { name: 'record', id: parts[1] };
+  if (parts[0] === 'report' && parts.length <= 2) return { name: 'report', id: parts[1] ? parts[1] : null };
   if (parts[0] === 'conflicts' && parts.length <= 2) {
     const id = parts[1];
     return { name: 'exchange', tab: 'conflicts', conflict: id ? id : null };
@@ -65,6 +68,11 @@ export function kindHref(kind: string, id?: string | null): string {
 /** The Exchange screen at one of its tabs (`#/exchange` is the export tab). */
 export function exchangeHref(tab: ExchangeTab = 'export'): string {
   return tab === 'export' ? '#/exchange' : `#/exchange/${tab}`;
+}
+
+/** A printable report: a session's (`id`) or the learning agenda's. */
+export function reportHref(id: string | null = null): string {
+  return id ? `#/report/${encodeURIComponent(id)}` : '#/report';
 }
 
 export function settingsHref(): string {
@@ -103,6 +111,8 @@ export function routeHref(route: Route): string {
       return monitoringHref();
     case 'record':
       return recordHref(route.id);
+    case 'report':
+      return reportHref(route.id);
     case 'notFound':
       return '#' + route.path;
   }

@@ -691,5 +691,34 @@ export function createMemoryApi(options: { ready: boolean; notes?: number }): Ap
         return name;
       },
     },
+    interop: {
+      pick: () => delay(null),
+      importFile: async () => {
+        throw { code: 'unsupported', message: 'Importing files needs the desktop app.' };
+      },
+      exportFile: async () => {
+        throw { code: 'unsupported', message: 'Exporting files needs the desktop app.' };
+      },
+      sessionToCalendar: () => delay(null),
+      report: async (id) => delay({ title: id ? (byId.get(id)?.summary.title ?? id) : 'Learning agenda', html: '<h1>Report</h1><p>Reports are rendered by the desktop app.</p>' }),
+      saveReport: () => delay(null),
+    },
+    privacy: {
+      consentGaps: async () => {
+        const without = (byKind.get('contact') ?? []).filter((c) => c.summary.consent_missing);
+        return delay({
+          count: without.length,
+          contacts: (byKind.get('contact') ?? []).length,
+          listed: without.slice(0, 8).map((c) => ({ id: c.summary.id, kind: 'contact', title: c.summary.title, detail: null })),
+        });
+      },
+      forgetPlan: async () => {
+        throw { code: 'unsupported', message: 'Forgetting a person needs the desktop app.' };
+      },
+      forget: async () => {
+        throw { code: 'unsupported', message: 'Forgetting a person needs the desktop app.' };
+      },
+      personExport: () => delay(null),
+    },
   };
 }

@@ -2,13 +2,15 @@ import { getContext, setContext } from 'svelte';
 import { tauriExchangeApi, type ExchangeApi } from './exchange';
 import { tauriHomeApi, type HomeApi } from './home';
 import { tauriLearningApi, type LearningApi } from './learning';
+import { tauriInteropApi, type InteropApi } from './interop';
 import { tauriLinksApi, type LinksApi } from './links';
+import { tauriPrivacyApi, type PrivacyApi } from './privacy';
 import { tauriRecordsApi, type RecordsApi } from './records';
 import { tauriSearchApi, type SearchApi } from './search';
 import { tauriSettingsApi, type SettingsApi } from './settings';
 import { tauriWorkspaceApi, type WorkspaceApi } from './workspace';
 
-export type { ExchangeApi, HomeApi, LinksApi, RecordsApi, SearchApi, SettingsApi, WorkspaceApi };
+export type { ExchangeApi, HomeApi, InteropApi, PrivacyApi, LinksApi, RecordsApi, SearchApi, SettingsApi, WorkspaceApi };
 export type { LearningApi };
 export { errorMessage, toAppError, type AppError } from './errors';
 
@@ -22,6 +24,8 @@ export interface Api {
   settings: SettingsApi;
   links: LinksApi;
   learning: LearningApi;
+  interop: InteropApi;
+  privacy: PrivacyApi;
 }
 
 /** The real implementation: Tauri commands through `invoke`. */
@@ -35,6 +39,8 @@ export function createTauriApi(): Api {
     settings: tauriSettingsApi,
     links: tauriLinksApi,
     learning: tauriLearningApi,
+    interop: tauriInteropApi,
+    privacy: tauriPrivacyApi,
   };
 }
 

@@ -177,7 +177,7 @@ export const en = {
   'note.titlePlaceholder': 'Title',
   'note.hint': 'Saved as you type · [[ links a record · drop or paste files to attach · Ctrl+S saves now',
   'note.draftFound': 'Changes to this note from {when} were not saved when the window closed.',
-  'note.draftStale': ' The note has changed since; keeping them makes a new version (the other stays in its history).',
+  'note.draftStale': ' The note has changed since: saving them will be refused as a conflict (the newer version is not overwritten), so copy what you need from here.',
   'note.draftKeep': 'Keep my changes',
   'note.draftDiscard': 'Discard them',
   'note.conflictHint': 'This note was changed elsewhere while you wrote. Your text is kept here and in a draft: copy what you need, then reload the current version.',
