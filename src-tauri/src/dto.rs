@@ -139,8 +139,10 @@ pub struct ForgetPlanView {
     pub links_cut: Vec<PlanRecord>,
     /// Notes whose text mentions the name or e-mail: they stay (the users' own words).
     pub notes_mentioning: Vec<PlanRecord>,
-    /// Files attached to the contact: records of their own, they stay.
+    /// Files only the contact links: deleted with it (they stop travelling in bundles).
     pub attachments: Vec<PlanRecord>,
+    /// Files other records link too: they stay.
+    pub attachments_kept: Vec<PlanRecord>,
     pub already_erased: bool,
 }
 

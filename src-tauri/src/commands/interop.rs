@@ -43,10 +43,15 @@ pub async fn interop_pick(
     suggested_name: Option<String>,
 ) -> AppResult<Option<String>> {
     match FileFormat::parse(&format)? {
-        FileFormat::Vcard => {
-            dialog::pick_file(&app, Some(("vCard", &["vcf", "vcard"])), save, suggested_name)
+        FileFormat::Vcard => dialog::pick_file(
+            &app,
+            Some(("vCard", &["vcf", "vcard"])),
+            save,
+            suggested_name,
+        ),
+        FileFormat::Ics => {
+            dialog::pick_file(&app, Some(("iCalendar", &["ics"])), save, suggested_name)
         }
-        FileFormat::Ics => dialog::pick_file(&app, Some(("iCalendar", &["ics"])), save, suggested_name),
         FileFormat::Markdown => dialog::pick_folder(&app),
     }
 }
@@ -72,8 +77,9 @@ pub async fn interop_import(
     .await
 }
 
-/// Exports every contact (vCard; `shareable_only` leaves out those who may not be shared),
-/// every session (iCalendar) or every note (a Markdown folder) to `path`; `tag` narrows it.
+/// Exports every contact (vCard), every session (iCalendar) or every note (a Markdown
+/// folder) to `path`; `tag` narrows contacts and notes; `shareable_only` leaves out the
+/// contacts (vCard) or the attendee lines (iCalendar) of people who may not be shared.
 #[tauri::command]
 pub async fn interop_export(
     state: State<'_, AppState>,
@@ -95,9 +101,12 @@ pub async fn interop_export(
                     shareable_only,
                 },
             )?,
-            FileFormat::Ics => {
-                interop::ical::export(ws, &path, &interop::ical::Selection::All)?
-            }
+            FileFormat::Ics => interop::ical::export_with(
+                ws,
+                &path,
+                &interop::ical::Selection::All,
+                &interop::ical::ExportOptions { shareable_only },
+            )?,
             FileFormat::Markdown => {
                 interop::mdfolder::export(ws, &path, &interop::mdfolder::ExportOptions { tag })?
             }
@@ -197,7 +206,13 @@ pub async fn report_save(
 fn file_stem(title: &str) -> String {
     let stem: String = title
         .chars()
-        .map(|c| if c.is_alphanumeric() || c == ' ' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_alphanumeric() || c == ' ' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(80)
         .collect();
     let stem = stem.trim().to_string();
@@ -252,7 +267,10 @@ fn export_dto(r: ExportReport) -> InteropExport {
 mod tests {
     #[test]
     fn file_names_from_titles() {
-        assert_eq!(super::file_stem("Peer exchange: Łódź / Århus"), "Peer exchange_ Łódź _ Århus");
+        assert_eq!(
+            super::file_stem("Peer exchange: Łódź / Århus"),
+            "Peer exchange_ Łódź _ Århus"
+        );
         assert_eq!(super::file_stem("///"), "___");
         assert_eq!(super::file_stem("  "), "report");
     }

@@ -44,8 +44,9 @@ pub async fn body_preview(
 }
 
 /// Attaches the request's raw body as a file to record `x-record-id`, named
-/// `x-file-name` (URI-encoded, as headers are ASCII). Returns the record, now linking it, and
-/// the attachment's sha256 in `attached`.
+/// `x-file-name` (URI-encoded, as headers are ASCII), on top of revision `x-expected-rev`
+/// (the one the editor holds: a record changed meanwhile is the core's `conflict`). Returns
+/// the record, now linking it, and the attachment's sha256.
 #[tauri::command]
 pub async fn attachment_add(
     state: State<'_, AppState>,
@@ -62,6 +63,7 @@ pub async fn attachment_add(
     };
     let id = header("x-record-id")?;
     let file_name = safe_file_name(&header("x-file-name")?);
+    let expected_rev = header("x-expected-rev")?;
     let InvokeBody::Raw(bytes) = request.body() else {
         return Err(AppError::new(
             "invalid",
@@ -92,31 +94,37 @@ pub async fn attachment_add(
             .and_then(|()| file.sync_all())
             .map_err(|e| AppError::new("io", format!("cannot stage {file_name}: {e}")))?;
         drop(file);
-        attach(ws, &id, &path)
+        attach(ws, &id, &path, &expected_rev)
     })
     .await
 }
 
-/// Opens the system's file dialog and attaches the chosen file to record `id`; `None` when
-/// the person cancels.
+/// Opens the system's file dialog and attaches the chosen file to record `id` on top of
+/// `expected_rev`; `None` when the person cancels.
 #[tauri::command]
 pub async fn attachment_pick(
     app: AppHandle,
     state: State<'_, AppState>,
     id: String,
+    expected_rev: String,
 ) -> AppResult<Option<AttachedFile>> {
     let picked = dialog::pick_file(&app, None, false, None)?;
     let Some(path) = picked else {
         return Ok(None);
     };
     with_workspace(state.shared(), state.root.clone(), move |ws| {
-        attach(ws, &id, Path::new(&path)).map(Some)
+        attach(ws, &id, Path::new(&path), &expected_rev).map(Some)
     })
     .await
 }
 
-fn attach(ws: &mut insisst_core::Workspace, id: &str, path: &Path) -> AppResult<AttachedFile> {
-    let attachment = ws.attach(id, path)?;
+fn attach(
+    ws: &mut insisst_core::Workspace,
+    id: &str,
+    path: &Path,
+    expected_rev: &str,
+) -> AppResult<AttachedFile> {
+    let attachment = ws.attach_at(id, path, Some(expected_rev))?;
     let record = ws.get(id)?;
     Ok(AttachedFile {
         sha256: attachment.str("sha256").unwrap_or_default().to_string(),

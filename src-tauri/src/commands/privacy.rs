@@ -100,7 +100,12 @@ pub async fn person_export_save(
     })
     .await?;
     let name = format!("person-export-{}.{extension}", &id[..id.len().min(8)]);
-    let Some(path) = dialog::pick_file(&app, Some(("Person export", &[extension])), true, Some(name))?
+    let Some(path) = dialog::pick_file(
+        &app,
+        Some(("Person export", &[extension])),
+        true,
+        Some(name),
+    )?
     else {
         return Ok(None);
     };
@@ -136,6 +141,7 @@ fn plan_view(plan: insisst_core::privacy::ForgetPlan) -> ForgetPlanView {
             .collect(),
         notes_mentioning: refs(plan.notes_mentioning),
         attachments: refs(plan.attachments),
+        attachments_kept: refs(plan.attachments_kept),
         already_erased: plan.already_erased,
     }
 }

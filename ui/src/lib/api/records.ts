@@ -43,10 +43,13 @@ export interface RecordsApi {
   methods(): Promise<MethodCard[]>;
   /** `body_preview({ id, body })`: `body` rendered as record `id` would show it (null: empty). */
   preview(id: string, body: string): Promise<string | null>;
-  /** `attachment_add` (the file's bytes as the raw request body): attaches `file` to `id`. */
-  attach(id: string, file: File): Promise<AttachedFile>;
-  /** `attachment_pick({ id })`: the system's file dialog, then attaches; null when cancelled. */
-  pickAttachment(id: string): Promise<AttachedFile | null>;
+  /**
+   * `attachment_add` (the file's bytes as the raw request body): attaches `file` to `id` on
+   * top of `expectedRev`; rejects with `conflict` when the record changed since.
+   */
+  attach(id: string, file: File, expectedRev: string): Promise<AttachedFile>;
+  /** `attachment_pick({ id, expectedRev })`: the system's file dialog, then attaches; null when cancelled. */
+  pickAttachment(id: string, expectedRev: string): Promise<AttachedFile | null>;
 }
 
 export const tauriRecordsApi: RecordsApi = {
@@ -63,15 +66,19 @@ export const tauriRecordsApi: RecordsApi = {
   calendar: (from, to) => call<CalendarSession[]>('sessions_calendar', { from, to }),
   methods: () => call<MethodCard[]>('methods_list'),
   preview: (id, body) => call<string | null>('body_preview', { id, body }),
-  attach: async (id, file) => {
+  attach: async (id, file, expectedRev) => {
     const bytes = new Uint8Array(await file.arrayBuffer());
     try {
       return await invoke<AttachedFile>('attachment_add', bytes, {
-        headers: { 'x-record-id': encodeURIComponent(id), 'x-file-name': encodeURIComponent(file.name) },
+        headers: {
+          'x-record-id': encodeURIComponent(id),
+          'x-file-name': encodeURIComponent(file.name),
+          'x-expected-rev': encodeURIComponent(expectedRev),
+        },
       });
     } catch (error) {
       throw toAppError(error);
     }
   },
-  pickAttachment: (id) => call<AttachedFile | null>('attachment_pick', { id }),
+  pickAttachment: (id, expectedRev) => call<AttachedFile | null>('attachment_pick', { id, expectedRev }),
 };

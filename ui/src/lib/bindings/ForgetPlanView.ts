@@ -18,6 +18,10 @@ links_cut: Array<PlanRecord>,
  */
 notes_mentioning: Array<PlanRecord>, 
 /**
- * Files attached to the contact: records of their own, they stay.
+ * Files only the contact links: deleted with it (they stop travelling in bundles).
  */
-attachments: Array<PlanRecord>, already_erased: boolean, };
+attachments: Array<PlanRecord>, 
+/**
+ * Files other records link too: they stay.
+ */
+attachments_kept: Array<PlanRecord>, already_erased: boolean, };

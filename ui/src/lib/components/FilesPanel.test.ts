@@ -51,7 +51,7 @@ describe('FilesPanel', () => {
     const card = screen.getByTestId('files-vcard');
     await fireEvent.input(within(card).getByTestId('files-vcard-export-path'), { target: { value: '/tmp/out.vcf' } });
     await fireEvent.click(within(card).getByTestId('files-vcard-export'));
-    expect((await within(card).findByTestId('files-not-shareable')).textContent).toContain('3 contacts in this file may not be shared');
+    expect((await within(card).findByTestId('files-not-shareable')).textContent).toContain('3 people in this file may not be shared');
     expect(api.interop.exportFile).toHaveBeenCalledWith('vcard', '/tmp/out.vcf', null, false);
   });
 });

@@ -14,6 +14,7 @@ const PLAN: ForgetPlanView = {
     { id: 'n2', kind: 'note', title: 'Follow-up calls', detail: null },
   ],
   attachments: [],
+  attachments_kept: [],
   already_erased: false,
 };
 
