@@ -1244,3 +1244,88 @@ test('files and people: import contacts from a phone vCard, export an address bo
     rmSync(out, { recursive: true, force: true });
   }
 });
+
+test('learning agenda in a meeting: take a review, see the diff and the timeline, enter evaluations, the monitoring dashboard', { timeout: 400_000 }, async () => {
+  const mine = process.env.INSISST_WORKSPACE;
+  assert.ok(mine, 'run.sh sets INSISST_WORKSPACE');
+  const browser = await createSession();
+  try {
+    try {
+      await browser.setTimeout({ script: COMMAND_TIMEOUT, pageLoad: START_TIMEOUT, implicit: 0 });
+      await assertEmbeddedUi(browser);
+      await visible(browser, '[data-testid="nav-session"]', 'the Sessions navigation entry', START_TIMEOUT);
+      await goTo(browser, 'session');
+      if (await browser.$('[data-testid="sessions-view-list"]').isExisting()) {
+        await (await browser.$('[data-testid="sessions-view-list"]')).click();
+      }
+      const [row] = await rows(browser, 'the sessions list');
+      const session = await openRow(browser, row);
+      const before = cli(mine, 'review', 'list').length ?? 0;
+
+      // The review walks the questions by keyboard: provisional, high, next … then remarks.
+      await (await visible(browser, '[data-testid="take-review"]', 'Take a review')).click();
+      await visible(browser, '[data-testid="review-question"]', 'the first question of the review');
+      const first = await browser.$('[data-testid="review-question"]').getAttribute('data-question-id');
+      const wasPriority = cli(mine, 'show', first).priority;
+      // A priority key sets it, the same key again clears it: pick one it does not have.
+      const [key, priority] = wasPriority === 'high' ? ['l', 'low'] : ['h', 'high'];
+      await browser.keys(['2']);
+      await browser.keys([key]);
+      await visible(browser, '[data-testid="review-changed"]', 'the question marked as changed');
+      await screenshot(browser, '70-review-question');
+      await browser.keys(['Enter']);
+      for (let i = 0; i < 200 && !(await browser.$('[data-testid="review-finish"]').isExisting()); i++) {
+        await (await visible(browser, '[data-testid="review-next"]', 'Next question')).click();
+      }
+      await typeInto(browser, '[data-testid="review-remarks"]', 'Housing questions keep coming back (e2e).', 'the remarks');
+      await (await visible(browser, '[data-testid="review-take"]', 'Take the review')).click();
+      await visible(browser, '[data-testid="review-done"]', 'the review taken', INDEX_TIMEOUT);
+      await screenshot(browser, '71-review-taken');
+      const reviews = cli(mine, 'review', 'list');
+      assert.ok(Array.isArray(reviews) ? reviews.length > before : true, 'the CLI lists one more review');
+      const question = cli(mine, 'show', first);
+      assert.equal(question.status, 'provisional', 'the change made in the meeting is saved');
+      assert.equal(question.priority, priority, 'the priority set in the meeting is saved');
+      await (await visible(browser, '[data-testid="review-close"]', 'Close the review')).click();
+
+      // The learning history: reviews, their diff, the timeline.
+      await goTo(browser, 'question');
+      await (await visible(browser, '[data-testid="agenda-view-reviews"]', 'the Reviews view')).click();
+      await visible(browser, '[data-testid="review-list"]', 'the list of reviews', INDEX_TIMEOUT);
+      await visible(browser, '[data-testid="review-diff"]', 'the diff of two reviews');
+      await visible(browser, '[data-testid="review-timeline-row"]', 'the timeline');
+      await screenshot(browser, '72-review-history');
+
+      // Evaluations of the session, typed in from paper forms.
+      await browser.url(`${(await browser.getUrl()).split('#')[0]}#/kind/session/${session.id}`);
+      await (await visible(browser, '[data-testid="enter-evaluations"]', 'Enter evaluations')).click();
+      const cell = await visible(browser, '[data-testid="evaluation-cell-0-relevance"]', 'the first form’s first cell');
+      await cell.click();
+      await browser.keys([...'4535424']);
+      await (await visible(browser, '[data-testid="evaluation-comment-0"]', 'the first comment')).addValue('Useful pilots (e2e)');
+      await browser.keys(['Enter']);
+      await browser.keys([...'3434334']);
+      await screenshot(browser, '73-evaluation-entry');
+      await (await visible(browser, '[data-testid="evaluation-save"]', 'Save the forms')).click();
+      await visible(browser, '[data-testid="evaluation-saved"]', 'the forms saved', INDEX_TIMEOUT);
+      // Each paper form is a reaction and a learning record.
+      const saved = Number((await textOf(browser, '[data-testid="evaluation-saved"]')).match(/\d+/)?.[0]);
+      assert.ok(saved >= 2, `the forms saved (${saved})`);
+      await (await visible(browser, '[data-testid="evaluation-close"]', 'Close the entry')).click();
+      await visible(browser, '[data-testid="evaluation-summary"]', 'the evaluation summary of the session');
+      await screenshot(browser, '74-evaluation-summary');
+
+      // The dashboard draws its charts.
+      await (await visible(browser, '[data-testid="nav-monitoring"]', 'the Monitoring entry')).click();
+      await visible(browser, '[data-testid="monitoring"]', 'the dashboard', INDEX_TIMEOUT);
+      await visible(browser, '[data-testid="chart-sessions-plot"] svg', 'the sessions chart', INDEX_TIMEOUT);
+      await visible(browser, '[data-testid="chart-sectors-plot"] svg', 'the sectors chart');
+      await screenshot(browser, '75-monitoring');
+    } catch (error) {
+      await screenshot(browser, '99-learning-failure').catch(() => {});
+      throw error;
+    }
+  } finally {
+    await deleteSession(browser);
+  }
+});

@@ -69,7 +69,9 @@ const base = (document: Document, width: number) => ({
 
 /** The dashboard's six charts, in the order the screen shows them. */
 export function charts(m: MonitoringFigures): ChartSpec[] {
-  const sessions = m.sessions_held.map((c) => ({ partner: c.partner || t('monitoring.noHost'), quarter: c.quarter, sessions: c.sessions }));
+  // "THL — Finnish Institute for Health and Welfare": the short name before the dash fits an axis.
+  const shortName = (name: string) => name.split(' — ')[0] || name;
+  const sessions = m.sessions_held.map((c) => ({ partner: c.partner ? shortName(c.partner) : t('monitoring.noHost'), quarter: c.quarter, sessions: c.sessions }));
   const sectors = m.participants_by_sector.map((s) => ({
     sector: valueLabel(s.sector),
     headcount: s.headcount,
@@ -116,8 +118,10 @@ export function charts(m: MonitoringFigures): ChartSpec[] {
               ...base(document, width),
               marginLeft: leftFor(sessions.map((s) => s.partner)),
               marginRight: 20,
-              height: Math.max(120, 34 * new Set(sessions.map((s) => s.partner)).size + 50),
-              x: { label: null, domain: m.quarters.filter((q) => sessions.some((s) => s.quarter === q)) },
+              height: Math.max(120, 34 * new Set(sessions.map((s) => s.partner)).size + 80),
+              // Quarters as `2026-Q3` side by side collide in a narrow card: turned.
+              marginBottom: 56,
+              x: { label: null, tickRotate: -40, domain: m.quarters.filter((q) => sessions.some((s) => s.quarter === q)) },
               y: { label: null },
               color: { scheme: 'blues', zero: true },
               marks: [
