@@ -1090,7 +1090,14 @@ test('a real day: set up, plan a session with five timed blocks, write notes wit
       await body.addValue('\nMet the pilots at [[Peer ex');
       const option = await visible(browser, `.cm-tooltip-autocomplete li[aria-selected] , .cm-tooltip-autocomplete li`, 'the [[ completion list', INDEX_TIMEOUT);
       assert.match(String(await option.getProperty('textContent')), /Peer exchange Tampere/, 'the session is offered');
+      // CodeMirror ignores Enter for a moment after the list opens or changes (its
+      // interactionDelay, so a fast typist's Enter is not taken as a choice): wait that out.
+      await new Promise((resolve) => setTimeout(resolve, 400));
       await browser.keys(['Enter']);
+      await browser.waitUntil(
+        async () => String(await body.getProperty('textContent')).includes('[[Peer exchange Tampere]]'),
+        { timeout: WAIT, timeoutMsg: 'Enter did not take the offered title into the text' },
+      );
       await body.addValue(' and agreed to meet again.');
       // A photo of the whiteboard, dropped on the text.
       await browser.execute((b64) => {
