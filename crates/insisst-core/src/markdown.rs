@@ -703,7 +703,8 @@ fn is_sha256(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
-fn percent_decode(s: &str) -> String {
+/// `%XX` sequences decoded (invalid ones kept as written); bytes that are not UTF-8 replaced.
+pub(crate) fn percent_decode(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -339,25 +339,6 @@ fn normalise<'a>(mut parts: Vec<&'a str>, target: &'a str) -> Option<String> {
     Some(parts.join("/"))
 }
 
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-            if let Some(b) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| s.to_string())
-}
-
 /// What the notes of the folder are called, to turn file names into titles.
 struct Names {
     /// Relative path without extension (lower-case) -> title.
@@ -549,7 +530,7 @@ pub fn import(ws: &mut Workspace, dir: &Path) -> Result<ImportReport> {
 
     // The files notes use go into the attachment store first (by content hash: a file
     // stored for an import that then fails is only an unreferenced copy).
-    let mut stored: HashMap<String, StoredFile> = HashMap::new();
+    let mut stored: HashMap<String, crate::store::StoredFile> = HashMap::new();
     let mut file_problems: HashMap<String, String> = HashMap::new();
     for p in prepared.iter().flatten() {
         for rel in &p.files {
@@ -562,7 +543,7 @@ pub fn import(ws: &mut Workspace, dir: &Path) -> Result<ImportReport> {
                 file_problems.insert(rel.clone(), format!("{rel} leaves the folder; not read"));
                 continue;
             }
-            match store_file(&ws.attachments_dir(), abs) {
+            match crate::store::store_attachment_file(&ws.attachments_dir(), abs) {
                 Ok(f) => {
                     stored.insert(rel.clone(), f);
                 }
@@ -976,7 +957,7 @@ fn rewrite_md_link(
     if target.is_empty() || has_scheme || target.starts_with('#') {
         return whole.to_string();
     }
-    let decoded = percent_decode(target.split('#').next().unwrap_or(target));
+    let decoded = crate::markdown::percent_decode(target.split('#').next().unwrap_or(target));
     let Some(rel) = resolve_rel(from, &decoded) else {
         messages.push(format!(
             "link `{target}` points outside the folder; not followed"
@@ -1015,67 +996,11 @@ fn rewrite_md_link(
     whole.to_string()
 }
 
-/// A file of the folder in the workspace's attachment store.
-#[derive(Debug, Clone)]
-struct StoredFile {
-    sha256: String,
-    size: u64,
-    filename: String,
-}
-
-/// Copies `source` into the attachment store `dir` under its sha256 (hashed while copied to a
-/// temporary file, renamed into place, so no reader sees half a file). The store's own copy
-/// routine is private to it and runs in its own transaction (`Workspace::attach`); an import
-/// needs the files first and every record in one transaction, hence this twin.
-fn store_file(dir: &Path, source: &Path) -> Result<StoredFile> {
-    use sha2::{Digest, Sha256};
-    use std::io::{Read, Write};
-    let ctx = |e| Error::io(format!("read {}", source.display()), e);
-    let max = crate::store::MAX_ATTACHMENT_BYTES;
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("create {}", dir.display()), e))?;
-    let mut input = std::fs::File::open(source).map_err(ctx)?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Error::io(format!("create a file in {}", dir.display()), e))?;
-    let mut hasher = Sha256::new();
-    let mut size = 0u64;
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = input.read(&mut buf).map_err(ctx)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        if size > max {
-            return Err(Error::Invalid(format!(
-                "larger than {max} bytes (the attachment limit)"
-            )));
-        }
-        hasher.update(&buf[..n]);
-        tmp.write_all(&buf[..n])
-            .map_err(|e| Error::io(format!("write {}", tmp.path().display()), e))?;
-    }
-    tmp.as_file()
-        .sync_all()
-        .map_err(|e| Error::io(format!("write {}", tmp.path().display()), e))?;
-    let sha256 = hex::encode(hasher.finalize());
-    let dest = dir.join(&sha256);
-    if !dest.exists() {
-        tmp.persist(&dest)
-            .map_err(|e| Error::io(format!("store {}", dest.display()), e.error))?;
-    }
-    let filename = source
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| sha256.clone());
-    Ok(StoredFile {
-        sha256,
-        size,
-        filename,
-    })
-}
-
 /// The live attachment record of a stored file (by content hash), made when there is none.
-fn attachment_record(w: &mut crate::store::Writer<'_>, file: &StoredFile) -> Result<Record> {
+fn attachment_record(
+    w: &mut crate::store::Writer<'_>,
+    file: &crate::store::StoredFile,
+) -> Result<Record> {
     if let Some(r) = super::find_by_field(w, Kind::Attachment, "sha256", &file.sha256)? {
         return Ok(r);
     }
@@ -1083,32 +1008,13 @@ fn attachment_record(w: &mut crate::store::Writer<'_>, file: &StoredFile) -> Res
         "title": file.filename,
         "filename": file.filename,
         "sha256": file.sha256,
-        "media_type": media_type(&file.filename),
+        "media_type": crate::store::media_type_for(&file.filename),
         "size": file.size,
     });
     w.create(
         Kind::Attachment,
         content.as_object().cloned().unwrap_or_default(),
     )
-}
-
-/// The media type of a vault's usual attachments, by extension.
-fn media_type(filename: &str) -> &'static str {
-    let ext = filename
-        .rsplit_once('.')
-        .map(|(_, e)| e.to_ascii_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "svg" => "image/svg+xml",
-        "pdf" => "application/pdf",
-        "txt" => "text/plain",
-        "csv" => "text/csv",
-        _ => "application/octet-stream",
-    }
 }
 
 /// What to export.

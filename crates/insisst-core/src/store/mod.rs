@@ -15,7 +15,7 @@ mod migrations;
 mod writer;
 
 pub use migrations::latest_version;
-pub(crate) use writer::is_erased;
+pub(crate) use writer::{is_erased, media_type_for, store_attachment_file, StoredFile};
 pub use writer::{
     Erasure, IncomingLeaf, IncomingRecord, RevisionAuthor, Writer, MAX_ATTACHMENT_BYTES,
     MAX_RECORD_BYTES,
